@@ -80,7 +80,8 @@ public static class BpeFile
         string[] lines;
         try
         {
-            lines = File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true)).Split('\n');
+            // Bytes, not ReadAllText: that would honour a UTF-16 byte-order mark and read garbage as text.
+            lines = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path)).Split('\n');
         }
         catch (DecoderFallbackException)
         {
@@ -91,6 +92,8 @@ public static class BpeFile
 
     private static BytePairTokenizer Parse(string[] lines, string path)
     {
+        if (lines.Length > 0 && lines[^1].Length == 0)
+            lines = lines[..^1]; // the newline that ends the last line
         var at = 0;
         string Next(string expecting) => at < lines.Length ? lines[at++] : throw Corrupt(path, at + 1, $"the file ends where {expecting} should be");
 
@@ -163,8 +166,6 @@ public static class BpeFile
                     ? found
                     : throw Corrupt(path, at, $"'{Shorten(written)}' is not a token defined on an earlier line");
         }
-        while (at < lines.Length && lines[at].Length == 0)
-            at++;
         if (at < lines.Length)
             throw Corrupt(path, at + 1, $"there is more after the {mergeCount} merges the header announced");
 

@@ -59,9 +59,16 @@ public static class BpeTrainer
             throw new ArgumentException($"Special token {duplicate.Key} is listed twice.", nameof(specials));
     }
 
-    /// <summary>Pre-tokenizes the text (special tokens removed) and counts each distinct chunk.</summary>
-    internal static Dictionary<string, int> CountChunks(string text, IReadOnlyList<string> specialList)
+    /// <summary>
+    /// The first step of training, exposed to look at: pre-tokenizes the text (special tokens removed) and counts each
+    /// distinct chunk, e.g. " the" → 25,000. Training works on this table, not on the text.
+    /// </summary>
+    /// <param name="text">Training text.</param>
+    /// <param name="specialList">Special tokens to cut out first; null means <see cref="Specials.Course"/>.</param>
+    public static Dictionary<string, int> CountChunks(string text, IReadOnlyList<string>? specialList = null)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        specialList ??= Specials.Course;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
         var specials = new SpecialTokenSet(specialList.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LlmCourse.Tokenization;
 
 /// <summary>
@@ -27,6 +29,7 @@ internal static class BytePairMerge
     }
 
     /// <summary>Short chunks: keep part boundaries in an array and scan it for the cheapest pair each round.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void EncodeLinear(ReadOnlySpan<byte> bytes, ByteSpanTable ranks, List<int> output)
     {
         // starts[i] is where part i begins; pairRank[i] is the rank of part i joined with part i + 1.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace LlmCourse.Tokenization;
@@ -89,6 +90,8 @@ public sealed class BytePairTokenizer : ITokenizer
     }
 
     /// <summary>Encodes text with no special-token handling at all: pre-tokenize, then merge each chunk.</summary>
+    // Fully optimised from the first call: a notebook encodes a corpus once, long before tiered JIT would catch up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodeOrdinary(ReadOnlySpan<char> text, List<int> ids)
     {
         byte[]? rented = null;

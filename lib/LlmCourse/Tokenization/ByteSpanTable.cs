@@ -55,6 +55,7 @@ internal sealed class ByteSpanTable
         return index >= 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(ReadOnlySpan<byte> key, uint hash)
     {
         for (var slot = (int)(hash & (uint)mask); ; slot = (slot + 1) & mask)

@@ -36,5 +36,6 @@ else
     mkdir pkg && (cd pkg && ar x "../$deb" && tar -xf data.tar.*)
 fi
 
-dotnet run --project "$root/tools/LlmCourse.CorpusBuilder" -c Release -- \
+# Debug, the configuration `dotnet build` already made: no second copy of the LibTorch binaries.
+dotnet run --project "$root/tools/LlmCourse.CorpusBuilder" -- \
     "$work/pkg/usr/lib/R/site-library/janeaustenr/data" "$output"

@@ -21,17 +21,30 @@ public static class ProbabilityBars
     public static GenericChart Create(IReadOnlyList<string> tokens, IReadOnlyList<double> probabilities, string title, int top = 20)
     {
         var bars = Top(tokens, probabilities, top);
+        var labels = bars.Select(b => TokenLabels.Show(b.Token)).ToList();
         var rest = Math.Max(0, probabilities.Sum() - bars.Sum(b => b.Probability));
-        var subtitle = bars.Count < tokens.Count ? $" (top {bars.Count} of {tokens.Count}; the other {tokens.Count - bars.Count} share {(rest * 100).ToString("0.0", Invariant)}%)" : "";
+        var subtitle = bars.Count < tokens.Count
+            ? $"<br><sub>top {bars.Count} of {tokens.Count} tokens; the other {tokens.Count - bars.Count} share {(rest * 100).ToString("0.0", Invariant)}%</sub>"
+            : "";
         var chart = Chart.Column<double, string, string>(
                 values: bars.Select(b => b.Probability),
-                Keys: new Optional<IEnumerable<string>>(bars.Select(b => TokenLabels.Show(b.Token)), true),
+                Keys: new Optional<IEnumerable<string>>(labels, true),
                 MultiText: new Optional<IEnumerable<string>>(bars.Select(b => b.Probability.ToString("0.000", Invariant)), true),
                 TextPosition: StyleParam.TextPosition.Outside)
             .WithXAxisStyle<double, double, string>(TitleText: "next token", CategoryOrder: StyleParam.CategoryOrder.Array,
-                CategoryArray: new Optional<IEnumerable<string>>(bars.Select(b => TokenLabels.Show(b.Token)), true))
-            .WithYAxisStyle<double, double, string>(TitleText: "probability")
-            .WithSize(Width: 900, Height: 420);
+                CategoryArray: new Optional<IEnumerable<string>>(labels, true))
+            // Headroom above the tallest bar so its value label is not clipped.
+            .WithYAxisStyle<double, double, string>(TitleText: "probability",
+                MinMax: new Optional<Tuple<double, double>>(Tuple.Create(0.0, Math.Max(1e-9, bars[0].Probability) * 1.15), true))
+            .WithSize(Width: 900, Height: 450);
+        // Token glyphs such as "␣" are hard to read at the default 12 px; Plotly.NET.CSharp has no tick-font option,
+        // so set it on the x axis object the call above created.
+        if (chart.GetLayout().TryGetPropertyValue("xaxis") is { } axisValue && axisValue.Value is DynamicObj.DynamicObj axis)
+        {
+            var tickFont = new Font();
+            tickFont.SetProperty("size", 17);
+            axis.SetProperty("tickfont", tickFont);
+        }
         // Plotly.NET.CSharp has no WithTitle; the F# API's Chart.withTitle returns a function to apply (null = no font).
         return Plotly.NET.Chart.withTitle(title + subtitle, null).Invoke(chart);
     }

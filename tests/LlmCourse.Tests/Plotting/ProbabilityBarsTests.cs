@@ -30,7 +30,8 @@ public class ProbabilityBarsTests
         Assert.Contains("\"type\":\"bar\"", json);
         Assert.Contains("[\"␣\",\"e\",\"↵\"]", json);
         Assert.DoesNotContain("qq", json);
-        Assert.Contains("after 'th' (top 3 of 4; the other 1 share 5.0%)", json);
+        Assert.Contains("after 'th'<br><sub>top 3 of 4 tokens; the other 1 share 5.0%</sub>", json);
+        Assert.Contains("\"tickfont\":{\"size\":17}", json);
     }
 
     [Fact]

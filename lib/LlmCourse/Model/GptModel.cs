@@ -154,6 +154,18 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
     }
 
     /// <summary>
+    /// The logit lens: turns a residual-stream snapshot ([..., width], e.g. <see cref="ForwardTrace.Residuals"/>[l])
+    /// into next-token logits exactly as the last layer's output is turned: final norm, then the head. Applied to an
+    /// early layer it shows what the model "would say" if it stopped there.
+    /// </summary>
+    public Tensor Unembed(Tensor residual)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = finalNorm.call(residual);
+        return scope.MoveToOuter(head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x));
+    }
+
+    /// <summary>
     /// Next-token cross-entropy of <paramref name="targets"/> (the ids shifted by one; −100 = ignore) plus, for a
     /// Mixture of Experts, <see cref="GptConfig.MoeAuxLossWeight"/> × the load-balancing loss. A scalar.
     /// </summary>

@@ -21,11 +21,10 @@ public class ForwardTraceTests
             using var rebuilt = trace.Residuals[l] + trace.AttentionOutputs[l] + trace.MlpOutputs[l];
             Assert.True(ModelTestData.MaxDifference(rebuilt, trace.Residuals[l + 1]) < 1e-5);
         }
-        // Logit lens at the last layer = the model's logits.
-        using var normed = new RmsNorm(32);
-        using (torch.no_grad())
-            normed.weight.copy_(model.state_dict()["final_norm.weight"]);
-        using var lens = torch.nn.functional.linear(normed.call(trace.Residuals[^1]), model.TokenEmbeddingWeight);
+        // Logit lens at the last layer = the model's logits; at earlier layers, something else.
+        using var lens = model.Unembed(trace.Residuals[^1]);
+        using var early = model.Unembed(trace.Residuals[1]);
+        Assert.True(ModelTestData.MaxDifference(early, output.Logits) > 1e-3);
         Assert.True(ModelTestData.MaxDifference(lens, output.Logits) < 1e-5);
     }
 

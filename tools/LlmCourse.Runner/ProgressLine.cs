@@ -15,7 +15,8 @@ internal sealed class ProgressLine(string label)
 
     public void Update(NotebookProgress p)
     {
-        var text = $"{label}  cell {p.CellsStarted}/{p.CellCount}  {p.Elapsed.TotalSeconds,6:F0} s";
+        var where = p.CellsStarted == 0 ? "starting the kernel" : $"cell {p.CellsStarted}/{p.CellCount}";
+        var text = $"{label}  {where}  {p.Elapsed.TotalSeconds,6:F0} s";
         if (inPlace)
         {
             Console.Write($"\r{text}   ");

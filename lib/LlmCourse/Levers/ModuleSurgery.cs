@@ -77,6 +77,24 @@ public static class ModuleSurgery
     /// cannot hold the replacement (for example a field declared <c>Linear</c>), or no field holds it at all.</exception>
     public static nn.Module Replace(nn.Module root, string qualifiedName, nn.Module replacement)
     {
+        var (parent, childName, slots) = Locate(root, qualifiedName, replacement.GetType());
+        var old = Get(parent, childName);
+        foreach (var slot in slots) slot.Assign(replacement);
+        var registry = (TorchSharp.Utils.OrderedDict<string, nn.Module>)RegistryField.GetValue(parent)!;
+        registry[childName] = replacement; // OrderedDict's indexer keeps the entry's position.
+        return old;
+    }
+
+    /// <summary>
+    /// Throws the error <see cref="Replace"/> would throw if a module of type <paramref name="replacementType"/> cannot
+    /// take the place of <paramref name="qualifiedName"/>. Levers call it for every target before changing anything,
+    /// so a failure leaves the model untouched.
+    /// </summary>
+    public static void EnsureReplaceable(nn.Module root, string qualifiedName, Type replacementType) =>
+        Locate(root, qualifiedName, replacementType);
+
+    private static (nn.Module Parent, string ChildName, List<Slot> Slots) Locate(nn.Module root, string qualifiedName, Type replacementType)
+    {
         var cut = qualifiedName.LastIndexOf('.');
         var parent = cut < 0 ? root : Get(root, qualifiedName[..cut]);
         var childName = qualifiedName[(cut + 1)..];
@@ -87,23 +105,18 @@ public static class ModuleSurgery
             throw new InvalidOperationException(
                 $"'{qualifiedName}' is registered in {parent.GetType().Name} but no field of it holds the module, so its forward " +
                 "cannot be redirected. Keep submodules in fields (or a Sequential/ModuleList/ModuleDict) of the parent.");
-        var blocked = slots.FirstOrDefault(s => !s.Accepts(replacement));
+        var blocked = slots.FirstOrDefault(s => !s.DeclaredType.IsAssignableFrom(replacementType));
         if (blocked is not null)
             throw new InvalidOperationException(
                 $"{parent.GetType().Name}.{blocked.Description} is declared as {blocked.DeclaredType.Name}, which cannot hold a " +
-                $"{replacement.GetType().Name}, so '{qualifiedName}' cannot be swapped. Declare it as Module<Tensor, Tensor> (for a " +
+                $"{replacementType.Name}, so '{qualifiedName}' cannot be swapped. Declare it as Module<Tensor, Tensor> (for a " +
                 "projection: still created with nn.Linear(...)). TorchSharp's Linear is sealed, so nothing else fits a Linear-typed field.");
-
-        foreach (var slot in slots) slot.Assign(replacement);
-        var registry = (TorchSharp.Utils.OrderedDict<string, nn.Module>)RegistryField.GetValue(parent)!;
-        registry[childName] = replacement; // OrderedDict's indexer keeps the entry's position.
-        return old;
+        return (parent, childName, slots);
     }
 
     /// <summary>One place in a parent object that holds a child module: a field, or an element of a list or dictionary field.</summary>
     private sealed record Slot(string Description, Type DeclaredType, Action<object> Set)
     {
-        public bool Accepts(nn.Module m) => DeclaredType.IsInstanceOfType(m);
         public void Assign(nn.Module m) => Set(m);
     }
 

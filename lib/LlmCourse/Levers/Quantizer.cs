@@ -19,6 +19,7 @@ public static class Quantizer
         {
             try { scheme.Validate(layer.out_features, layer.in_features); }
             catch (ArgumentException e) { throw new ArgumentException($"Layer '{name}' ({layer.in_features} → {layer.out_features}): {e.Message}", e); }
+            ModuleSurgery.EnsureReplaceable(model, name, typeof(QuantizedLinear));
         }
         foreach (var (name, layer) in targets)
         {

@@ -39,15 +39,17 @@ public sealed class QuantBench : IBenchmark
             ($"{int8.Scheme} (dequant + fp32 mm)", int8.forward, int8.Weight.StorageBytes),
             ($"{int4.Scheme} (unpack + dequant + fp32 mm)", int4.forward, int4.Weight.StorageBytes),
         };
-        var times = Alternate(rounds, forward.Select(f => (Action)(() =>
+        // A prompt-sized batch (compute-bound matmul) and one decoding token (memory-bound: the weights are read once).
+        var token = randn(1, inFeatures);
+        var times = Alternate(rounds, forward.SelectMany(f => new[] { x, token }.Select(input => (Action)(() =>
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            for (var i = 0; i < 5; i++) f.Run(x);
-        })).ToArray());
-        Console.WriteLine($"{"forward (median of 5 calls per round)",-48} {"ms/call",8} {"weight bytes",14}");
+            for (var i = 0; i < 5; i++) f.Run(input);
+        }))).ToArray());
+        Console.WriteLine($"{"forward (median of 5 calls per round)",-48} {$"{tokens} tok ms",10} {"1 tok ms",9} {"weight bytes",13}");
         for (var i = 0; i < forward.Length; i++)
-            Console.WriteLine($"{forward[i].Name,-48} {times[i] / 5,8:F2} {forward[i].Bytes,14:N0}");
+            Console.WriteLine($"{forward[i].Name,-48} {times[2 * i] / 5,10:F2} {times[2 * i + 1] / 5,9:F3} {forward[i].Bytes,13:N0}");
 
         // Activations shaped like a transformer's: correlated channels (a 64-dim signal plus noise), magnitudes that vary
         // per channel, and a few loud channels. (On i.i.d. inputs H is diagonal up to sampling noise, GPTQ has nothing to

@@ -44,6 +44,8 @@ public static class Lora
         var generator = new Generator((ulong)config.Seed);
         foreach (var (name, layer) in targets)
             ModuleSurgery.Replace(model, name, new LoraLinear(layer, config.Rank, config.Alpha, config.Dropout, generator));
+        foreach (var (_, adapter) in Adapters(model)) // adapters from an earlier Apply stay trainable
+            adapter.A.requires_grad = adapter.B.requires_grad = true;
         return new LoraReport(targets.Select(t => t.Name).ToList(), TrainableParameters(model), model.parameters().Sum(p => p.numel()));
     }
 

@@ -136,6 +136,17 @@ public class LoraTests
     }
 
     [Fact]
+    public void A_second_apply_adds_adapters_and_keeps_the_first_ones_trainable()
+    {
+        using var model = ToyModel.Create();
+        var first = Lora.Apply(model, Config);
+        var second = Lora.Apply(model, Config with { TargetPattern = @"\.k$" });
+        Assert.Equal(["blocks.0.k", "blocks.1.k"], second.Layers);
+        Assert.Equal(first.TrainableParameters + 2 * 4 * (16 + 16), second.TrainableParameters);
+        Assert.Equal(8, Lora.Adapters(model).Count);
+    }
+
+    [Fact]
     public void Same_seed_same_adapters()
     {
         using var m1 = ToyModel.Create();

@@ -1,0 +1,39 @@
+using LlmCourse.Notebooks;
+
+namespace LlmCourse.Runner;
+
+/// <summary>
+/// Shows where the run is: one line rewritten in place on a terminal; when output goes to a file or CI log, a line each
+/// time a new cell starts (at most every few seconds), so the log shows progress without flooding.
+/// </summary>
+internal sealed class ProgressLine(string label)
+{
+    private readonly bool inPlace = !Console.IsOutputRedirected;
+    private int lastCell = -1;
+    private DateTime lastPrint = DateTime.MinValue;
+
+    public void Update(NotebookProgress p)
+    {
+        var text = $"{label}  cell {p.CellsStarted}/{p.CellCount}  {p.Elapsed.TotalSeconds,6:F0} s";
+        if (inPlace)
+        {
+            Console.Write($"\r{text}   ");
+            return;
+        }
+        if (p.CellsStarted != lastCell && DateTime.UtcNow - lastPrint > TimeSpan.FromSeconds(5))
+        {
+            Console.WriteLine(text);
+            lastCell = p.CellsStarted;
+            lastPrint = DateTime.UtcNow;
+        }
+    }
+
+    public void Finish(NotebookRun run)
+    {
+        if (inPlace)
+            Console.Write("\r" + new string(' ', label.Length + 40) + "\r");
+        Console.WriteLine($"{label}  {(run.Passed ? "passed" : "FAILED")} in {run.Elapsed.TotalSeconds:F1} s{(run.Headline is null ? "" : $"  ({run.Headline})")}");
+        if (!run.Passed)
+            Console.WriteLine(run.Describe());
+    }
+}

@@ -44,7 +44,8 @@ public sealed class Gpt2LoadBench : IBenchmark
             var loads = Enumerable.Range(0, Option("loads", 3)).Select(_ => Gpt2LoadProbe.MeasureInChild(file, threads)).ToList();
             var fileBytes = new FileInfo(file).Length;
             Console.WriteLine($"file: {fileBytes / 1e6:F0} MB; {loads[0].Parameters:N0} parameters ({loads[0].Parameters * 4 / 1e6:F0} MB as float32)");
-            Console.WriteLine($"load (fresh process each): {Median(loads.Select(l => l.Seconds)):F2} s median (runs {string.Join(", ", loads.Select(l => l.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}); " +
+            Console.WriteLine($"load (fresh process each): {Median(loads.Select(l => l.Seconds)):F2} s wall median (runs {string.Join(", ", loads.Select(l => l.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}), " +
+                              $"{Median(loads.Select(l => l.CpuSeconds)):F2} CPU-seconds median; " +
                               $"peak RSS {loads.Max(l => l.PeakRssBytes) / 1e9:F2} GB, of which {loads.Max(l => l.BaselineRssBytes) / 1e9:F2} GB runtime + LibTorch before the load " +
                               $"(growth {loads.Max(l => l.GrowthBytes) / 1e6:F0} MB)");
             MeasureGeneration(file, Option("prompt", 16), Option("tokens", 32));

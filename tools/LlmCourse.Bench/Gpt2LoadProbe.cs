@@ -7,10 +7,11 @@ namespace LlmCourse.Bench;
 
 /// <summary>What loading a GPT-2 file cost in a fresh process.</summary>
 /// <param name="Seconds">Wall time of <see cref="Gpt2Weights.Load"/> alone.</param>
+/// <param name="CpuSeconds">CPU time the process spent in it: the load's own work, whatever else the machine runs.</param>
 /// <param name="PeakRssBytes">The process's peak resident memory (VmHWM) after the load: everything it ever held at once.</param>
 /// <param name="BaselineRssBytes">Resident memory just before the load (runtime and LibTorch already loaded).</param>
 /// <param name="Parameters">Parameters of the loaded model.</param>
-public sealed record Gpt2LoadMeasurement(double Seconds, long PeakRssBytes, long BaselineRssBytes, long Parameters)
+public sealed record Gpt2LoadMeasurement(double Seconds, double CpuSeconds, long PeakRssBytes, long BaselineRssBytes, long Parameters)
 {
     /// <summary>Peak minus baseline: what the load itself needed.</summary>
     public long GrowthBytes => PeakRssBytes - BaselineRssBytes;
@@ -51,7 +52,7 @@ public static class Gpt2LoadProbe
             throw new InvalidOperationException($"The load probe exited with {process.ExitCode}:\n{stdout}\n{stderr.Result}");
         var values = line[Marker.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
-        return new Gpt2LoadMeasurement(double.Parse(values["seconds"], CultureInfo.InvariantCulture), long.Parse(values["peak_rss"], CultureInfo.InvariantCulture),
+        return new Gpt2LoadMeasurement(double.Parse(values["seconds"], CultureInfo.InvariantCulture), double.Parse(values["cpu_seconds"], CultureInfo.InvariantCulture), long.Parse(values["peak_rss"], CultureInfo.InvariantCulture),
             long.Parse(values["baseline_rss"], CultureInfo.InvariantCulture), long.Parse(values["parameters"], CultureInfo.InvariantCulture));
     }
 
@@ -62,11 +63,15 @@ public static class Gpt2LoadProbe
         TorchSharp.torch.set_num_threads(threads);
         using (TorchSharp.torch.ones(4).sum()) { } // first op: LibTorch's lazy initialisation belongs to the baseline
         var baseline = CurrentRssBytes();
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         using var model = Gpt2Weights.Load(file);
         var seconds = clock.Elapsed.TotalSeconds;
+        self.Refresh();
+        var cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"{Marker} seconds={seconds:F3} peak_rss={ProcessMemory.PeakRssBytes()} baseline_rss={baseline} parameters={model.ParameterCount}"));
+            $"{Marker} seconds={seconds:F3} cpu_seconds={cpu:F3} peak_rss={ProcessMemory.PeakRssBytes()} baseline_rss={baseline} parameters={model.ParameterCount}"));
     }
 
     /// <summary>Resident memory now (VmRSS), Linux; the working set elsewhere.</summary>

@@ -38,11 +38,21 @@ public class Gpt2MemoryTests(ITestOutputHelper output)
         Assert.InRange(new FileInfo(file).Length, 490_000_000, 510_000_000);
 
         var measured = Gpt2LoadProbe.MeasureInChild(file);
-        output.WriteLine($"load {measured.Seconds:F2} s; RSS {measured.BaselineRssBytes / 1e6:F0} → peak {measured.PeakRssBytes / 1e6:F0} MB");
+        var load = LoadAverage();
+        output.WriteLine($"load {measured.Seconds:F2} s wall, {measured.CpuSeconds:F2} CPU-s (load average {load:F1}); " +
+                         $"RSS {measured.BaselineRssBytes / 1e6:F0} → peak {measured.PeakRssBytes / 1e6:F0} MB");
         Assert.Equal(GptConfig.Gpt2Small.ParameterCount(), measured.Parameters);
         Assert.InRange(measured.PeakRssBytes, 0, 1_500_000_000);
-        Assert.InRange(measured.Seconds, 0, 10);
+        // The work itself must fit in 10 s; wall time is held to it too unless the machine is oversubscribed, where it
+        // measures the neighbours (here: load average ~25 on 2 cores made a 1-CPU-second load take 6 s of wall time).
+        Assert.InRange(measured.CpuSeconds, 0, 10);
+        if (load < Environment.ProcessorCount)
+            Assert.InRange(measured.Seconds, 0, 10);
     }
+
+    private static double LoadAverage() => File.Exists("/proc/loadavg")
+        ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+        : 0;
 }
 
 /// <summary>

@@ -7,7 +7,27 @@ namespace LlmCourse.Evaluation;
 /// <param name="Label">e.g. "base" or "after SFT".</param>
 /// <param name="HeldOut">Perplexity on held-out pretraining text (the corpus's validation chapters).</param>
 /// <param name="Tasks">Task results, matched between snapshots by <see cref="TaskEvalResult.Name"/>.</param>
-public sealed record EvalSnapshot(string Label, PerplexityResult HeldOut, IReadOnlyList<TaskEvalResult> Tasks);
+public sealed record EvalSnapshot(string Label, PerplexityResult HeldOut, IReadOnlyList<TaskEvalResult> Tasks)
+{
+    /// <summary>
+    /// Measures a model: perplexity on <paramref name="heldOutText"/> and every task, answered by
+    /// <see cref="ModelAnswerers.Create"/> with <paramref name="generation"/>.
+    /// </summary>
+    /// <param name="label">e.g. "base".</param>
+    /// <param name="model">The model as it is now.</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="heldOutText">Text the lever did not train on, e.g. a slice of <c>Corpus.Austen.Validation</c>.</param>
+    /// <param name="tasks">The task evals.</param>
+    /// <param name="generation">Decoding for the tasks; null = greedy (<see cref="ModelAnswerers.DefaultOptions"/>).</param>
+    /// <param name="perplexity">Perplexity options; null = the defaults.</param>
+    /// <param name="seed">Seed of the task runs.</param>
+    public static EvalSnapshot Measure(string label, Model.GptModel model, Tokenization.ITokenizer tokenizer, string heldOutText, IEnumerable<EvalTask> tasks,
+        Generation.GenerationOptions? generation = null, PerplexityOptions? perplexity = null, int seed = Course.DefaultSeed)
+    {
+        var answer = ModelAnswerers.Create(model, tokenizer, generation);
+        return new EvalSnapshot(label, Perplexity.Measure(model, tokenizer, heldOutText, perplexity), tasks.Select(t => t.Run(answer, seed)).ToList());
+    }
+}
 
 /// <summary>One line of a <see cref="ForgettingReport"/>.</summary>
 /// <param name="Metric">What was measured, e.g. "held-out bits/byte" or "accuracy: capitalise".</param>

@@ -19,4 +19,21 @@ public sealed record NeedleCase(int[] PromptIds, string Prompt, string Key, int 
 
     /// <summary>Prompt followed by the ideal answer: one training sequence.</summary>
     public int[] TrainingIds => [.. PromptIds, .. AnswerIds];
+
+    /// <summary>Token id that tells the loss to skip a position (<see cref="Model.GptModel.Loss"/> ignores −100).</summary>
+    public const int IgnoreTarget = -100;
+
+    /// <summary>
+    /// One next-token training example: inputs = <see cref="TrainingIds"/> without its last token, targets = the same
+    /// shifted by one. With <paramref name="answerOnly"/> every target before the answer is <see cref="IgnoreTarget"/>,
+    /// so the model is taught to retrieve, not to predict Austen (it already learned that in pretraining).
+    /// </summary>
+    public (int[] Inputs, int[] Targets) TrainingExample(bool answerOnly = true)
+    {
+        var ids = TrainingIds;
+        var targets = ids[1..];
+        if (answerOnly)
+            Array.Fill(targets, IgnoreTarget, 0, PromptIds.Length - 1);
+        return (ids[..^1], targets);
+    }
 }

@@ -100,6 +100,20 @@ public class NeedleTests
     }
 
     [Fact]
+    public void A_training_example_teaches_the_answer_only()
+    {
+        var probe = new NeedleHaystack(Bytes, Filler).Build(length: 90, depth: 0.3, key: "4721", fillerStart: 0);
+        var (inputs, targets) = probe.TrainingExample();
+        var answer = Bytes.Encode(" 4721.");
+        Assert.Equal(90 + answer.Length - 1, inputs.Length);
+        Assert.Equal(inputs.Length, targets.Length);
+        Assert.Equal(probe.TrainingIds[..^1], inputs);
+        Assert.All(targets[..89], t => Assert.Equal(NeedleCase.IgnoreTarget, t)); // every prompt position is skipped...
+        Assert.Equal(answer, targets[89..]);                                         // ...and the answer is the target
+        Assert.Equal(probe.TrainingIds[1..], probe.TrainingExample(answerOnly: false).Targets);
+    }
+
+    [Fact]
     public void The_grid_draws_as_a_heatmap_fixed_from_zero_to_one()
     {
         var grid = NeedleProbe.Run(new NeedleHaystack(Bytes, Filler), [80, 120], [0, 1], Oracle, trialsPerCell: 1);

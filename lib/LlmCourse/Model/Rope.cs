@@ -1,0 +1,148 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LlmCourse.Model;
+
+/// <summary>
+/// Rotary position embedding (RoPE, Su et al. 2021). Instead of adding a position vector, RoPE turns each query and
+/// key: the head's dimensions form pairs, and pair i at position p is rotated by the angle p·θᵢ with
+/// θᵢ = base^(−2i/d). Because a rotation by m followed by the transpose of a rotation by n is a rotation by m − n,
+/// the score q·k of a query at m and a key at n depends on their distance only.
+/// </summary>
+/// <remarks>
+/// <para>Pairing: dimension i is paired with dimension i + d/2 (the "rotate half" layout of GPT-NeoX and Llama), which
+/// needs two slices instead of a strided reshape. Any fixed pairing gives the same model family.</para>
+/// <para>The cos/sin tables are precomputed in double precision, kept as float32, and grown on demand, so a model can
+/// run past its trained length (where it may fail: that is the point of <see cref="Scaling"/>).</para>
+/// <para>One instance is shared by all layers of a model. Not thread-safe while a table grows.</para>
+/// </remarks>
+public sealed class Rope : IDisposable
+{
+    /// <summary>The size of one attention head (must be even).</summary>
+    public int HeadDim { get; }
+
+    /// <summary>The trained base of the angles (10,000 in the paper and in Llama 2).</summary>
+    public double Base { get; }
+
+    private RopeScaling scaling;
+    private Tensor cos;
+    private Tensor sin;
+
+    /// <summary>Creates RoPE for heads of <paramref name="headDim"/> numbers, tables precomputed for <paramref name="positions"/> positions.</summary>
+    /// <exception cref="ArgumentException">The head size is odd or not positive, the base is not above 1, or the scaling is invalid.</exception>
+    public Rope(int headDim, int positions = 256, double @base = 10_000, RopeScaling? scaling = null)
+    {
+        if (headDim <= 0 || headDim % 2 != 0)
+            throw new ArgumentException($"RoPE rotates pairs of dimensions, so the head size must be even and positive (got {headDim}). Choose Width and Heads so Width / Heads is even.", nameof(headDim));
+        if (!(@base > 1))
+            throw new ArgumentException($"The RoPE base must be above 1 (got {@base}); 10000 is the usual value.", nameof(@base));
+        if (positions <= 0)
+            throw new ArgumentException($"Positions must be positive (got {positions}).", nameof(positions));
+        scaling?.Validate();
+        HeadDim = headDim;
+        Base = @base;
+        this.scaling = scaling ?? RopeScaling.None;
+        (cos, sin) = BuildTables(positions);
+    }
+
+    /// <summary>
+    /// The context-extension hook: setting it rebuilds the tables, so the next forward pass uses the new angles.
+    /// <see cref="RopeScaling.None"/> restores the trained angles exactly.
+    /// </summary>
+    public RopeScaling Scaling
+    {
+        get => scaling;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            var positions = Positions;
+            scaling = value;
+            var (newCos, newSin) = BuildTables(positions);
+            cos.Dispose();
+            sin.Dispose();
+            (cos, sin) = (newCos, newSin);
+        }
+    }
+
+    /// <summary>How many positions the current tables cover (they grow when asked for more).</summary>
+    public int Positions => (int)cos.shape[0];
+
+    /// <summary>The base after NTK scaling: base·α^(d/(d−2)).</summary>
+    public double EffectiveBase => scaling.NtkAlpha == 1 ? Base : Base * Math.Pow(scaling.NtkAlpha, HeadDim / (HeadDim - 2.0));
+
+    /// <summary>θᵢ for each of the d/2 pairs: how many radians pair i turns per position (pair 0 is the fastest).</summary>
+    public double[] InverseFrequencies()
+    {
+        var b = EffectiveBase;
+        return Enumerable.Range(0, HeadDim / 2).Select(i => Math.Pow(b, -2.0 * i / HeadDim)).ToArray();
+    }
+
+    /// <summary>The angle (radians) by which pair <paramref name="pair"/> is turned at <paramref name="position"/>, scaling included.</summary>
+    public double Angle(double position, int pair) => EffectivePosition(position) * InverseFrequencies()[pair];
+
+    /// <summary>
+    /// Rotates <paramref name="x"/>, shaped [..., time, headDim] (e.g. [batch, heads, time, headDim]), as if its first
+    /// time step sat at position <paramref name="offset"/> (the number of tokens already in the KV cache when decoding).
+    /// </summary>
+    /// <exception cref="ArgumentException">The last dimension is not <see cref="HeadDim"/>, or x has fewer than 2 dimensions.</exception>
+    public Tensor Apply(Tensor x, int offset = 0)
+    {
+        if (x.dim() < 2 || x.shape[^1] != HeadDim)
+            throw new ArgumentException($"RoPE expects a tensor shaped [..., time, {HeadDim}], got [{string.Join(", ", x.shape)}]. Split the heads first: [batch, heads, time, headDim].", nameof(x));
+        if (offset < 0)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"The position offset must be non-negative (got {offset}).");
+        var time = (int)x.shape[^2];
+        EnsurePositions(offset + time);
+        using var scope = torch.NewDisposeScope();
+        var c = cos.narrow(0, offset, time);
+        var s = sin.narrow(0, offset, time);
+        if (c.dtype != x.dtype)
+            (c, s) = (c.to(x.dtype), s.to(x.dtype));
+        var half = HeadDim / 2;
+        var x1 = x.narrow(-1, 0, half);
+        var x2 = x.narrow(-1, half, half);
+        // (x1, x2) → (x1 cos − x2 sin, x2 cos + x1 sin): the 2-D rotation, applied to every pair at once.
+        var rotated = torch.cat([x1 * c - x2 * s, x2 * c + x1 * s], -1);
+        return scope.MoveToOuter(rotated);
+    }
+
+    /// <summary>Makes sure the tables cover <paramref name="positions"/> positions.</summary>
+    public void EnsurePositions(int positions)
+    {
+        if (positions <= Positions)
+            return;
+        var (newCos, newSin) = BuildTables(Math.Max(positions, 2 * Positions));
+        cos.Dispose();
+        sin.Dispose();
+        (cos, sin) = (newCos, newSin);
+    }
+
+    private double EffectivePosition(double position) => scaling.PositionScale == 1 ? position : position / scaling.PositionScale;
+
+    private (Tensor Cos, Tensor Sin) BuildTables(int positions)
+    {
+        var frequencies = InverseFrequencies();
+        var half = HeadDim / 2;
+        var cosValues = new float[positions * half];
+        var sinValues = new float[positions * half];
+        for (var p = 0; p < positions; p++)
+        {
+            var position = EffectivePosition(p);
+            for (var i = 0; i < half; i++)
+            {
+                var angle = position * frequencies[i];
+                cosValues[p * half + i] = (float)Math.Cos(angle);
+                sinValues[p * half + i] = (float)Math.Sin(angle);
+            }
+        }
+        return (OwnedTensor.From(cosValues, positions, half), OwnedTensor.From(sinValues, positions, half));
+    }
+
+    /// <summary>Frees the tables.</summary>
+    public void Dispose()
+    {
+        cos.Dispose();
+        sin.Dispose();
+    }
+}

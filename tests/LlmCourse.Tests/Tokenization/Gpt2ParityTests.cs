@@ -47,6 +47,17 @@ public class Gpt2ParityTests
     }
 
     [Fact]
+    public void Same_ids_on_the_whole_corpus()
+    {
+        var text = LlmCourse.Data.Corpus.Austen.Text;
+        var ours = BytePairTokenizer.Gpt2().Encode(text);
+        var theirs = Microsoft.Value.EncodeToIds(text);
+        Assert.Equal(theirs.Count, ours.Length);
+        var firstDifference = Enumerable.Range(0, ours.Length).FirstOrDefault(i => ours[i] != theirs[i], -1);
+        Assert.True(firstDifference < 0, $"first different id at token {firstDifference} of {ours.Length:N0}");
+    }
+
+    [Fact]
     public void Same_ids_on_long_chunks_that_take_the_heap_path()
     {
         foreach (var text in new[] { new string('-', 1000), new string(' ', 777) + "x", string.Concat(Enumerable.Repeat("=-", 300)), new string('a', 5000) })

@@ -39,16 +39,34 @@ public sealed partial class WordCorpus
     public static WordCorpus Build(string text, int minCount, int maxVocabulary)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var tokens = Split(text).ToList();
-        var kept = tokens.GroupBy(w => w).Select(g => (Word: g.Key, Count: (long)g.Count()))
-            .Where(x => x.Count >= minCount)
-            .OrderByDescending(x => x.Count).ThenBy(x => x.Word, StringComparer.Ordinal)
+        // One pass, no string per occurrence: each distinct word gets a first-seen index, the text becomes a list of them.
+        var lower = text.ToLowerInvariant();
+        var firstSeen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = firstSeen.GetAlternateLookup<ReadOnlySpan<char>>();
+        var counts = new List<long>();
+        var sequence = new List<int>(lower.Length / 5);
+        foreach (var m in WordPattern().EnumerateMatches(lower))
+        {
+            var word = lower.AsSpan(m.Index, m.Length);
+            if (!lookup.TryGetValue(word, out var index))
+            {
+                index = counts.Count;
+                lookup[word] = index;
+                counts.Add(0);
+            }
+            counts[index]++;
+            sequence.Add(index);
+        }
+        var kept = firstSeen.Where(kv => counts[kv.Value] >= minCount)
+            .OrderByDescending(kv => counts[kv.Value]).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Take(maxVocabulary).ToArray();
         if (kept.Length < 2)
             throw new ArgumentException(
-                $"Only {kept.Length} word(s) occur at least {minCount} times in the {tokens.Count:N0}-word text. Use more text or a lower minimum count.", nameof(text));
-        var idOf = kept.Select((x, i) => (x.Word, i)).ToDictionary(x => x.Word, x => x.i, StringComparer.Ordinal);
-        var ids = tokens.Where(idOf.ContainsKey).Select(w => idOf[w]).ToArray();
-        return new WordCorpus(kept.Select(x => x.Word).ToArray(), kept.Select(x => x.Count).ToArray(), ids);
+                $"Only {kept.Length} word(s) occur at least {minCount} times in the {sequence.Count:N0}-word text. Use more text or a lower minimum count.", nameof(text));
+        var idOf = Enumerable.Repeat(-1, counts.Count).ToArray();
+        for (var id = 0; id < kept.Length; id++)
+            idOf[kept[id].Value] = id;
+        var ids = sequence.Select(i => idOf[i]).Where(id => id >= 0).ToArray();
+        return new WordCorpus(kept.Select(kv => kv.Key).ToArray(), kept.Select(kv => counts[kv.Value]).ToArray(), ids);
     }
 }

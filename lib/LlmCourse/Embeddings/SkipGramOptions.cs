@@ -1,6 +1,6 @@
 namespace LlmCourse.Embeddings;
 
-/// <summary>Settings for <see cref="SkipGram.Train"/>. The defaults take about a minute of CPU time on the Austen corpus.</summary>
+/// <summary>Settings for <see cref="SkipGram.Train"/>. The defaults take about 30 s of CPU time on the Austen corpus (a minute on a busy machine).</summary>
 /// <param name="Dimension">Numbers per word vector.</param>
 /// <param name="Window">A context word is up to this many words left or right of the centre word.</param>
 /// <param name="Negatives">Noise words per real pair (word2vec's k): how hard random pairs are pushed apart.</param>

@@ -11,8 +11,9 @@ namespace LlmCourse.Bench;
 /// <summary>
 /// GPT-2 small (124M) with random weights: how long loading its safetensors file takes and how much memory it needs
 /// (each load in a fresh child process), then greedy generation speed with and without the KV cache.
-/// <c>dotnet run -c Release --project tools/LlmCourse.Bench -- gpt2-load [--loads 3] [--tokens 32] [--prompt 16] [--threads 2] [--dtype f32|bf16|f16] [--file model.safetensors]</c>
-/// With <c>--file</c> pointing at the real <c>data/gpt2/model.safetensors</c> it measures that file instead of a random one.
+/// <c>dotnet run -c Release --project tools/LlmCourse.Bench -- gpt2-load [--loads 3] [--tokens 32] [--prompt 16] [--threads 2] [--dtype f32|bf16|f16] [--file model.safetensors] [--thp]</c>
+/// With <c>--file</c> pointing at the real <c>data/gpt2/model.safetensors</c> it measures that file instead of a random one;
+/// <c>--thp</c> also measures loads with LibTorch's transparent-huge-page allocation switched on, alternated with plain ones.
 /// </summary>
 public sealed class Gpt2LoadBench : IBenchmark
 {
@@ -30,7 +31,7 @@ public sealed class Gpt2LoadBench : IBenchmark
         var threads = Option("threads", 2);
         if (args.Contains("--child"))
         {
-            Gpt2LoadProbe.LoadAndReport(Text("file")!, threads);
+            Gpt2LoadProbe.LoadAndReport(Text("file")!, threads, args.Contains("--thp"));
             return;
         }
 
@@ -41,13 +42,19 @@ public sealed class Gpt2LoadBench : IBenchmark
         try
         {
             var file = Text("file") ?? WriteRandomGpt2(folder, Text("dtype") ?? "f32");
-            var loads = Enumerable.Range(0, Option("loads", 3)).Select(_ => Gpt2LoadProbe.MeasureInChild(file, threads)).ToList();
-            var fileBytes = new FileInfo(file).Length;
-            Console.WriteLine($"file: {fileBytes / 1e6:F0} MB; {loads[0].Parameters:N0} parameters ({loads[0].Parameters * 4 / 1e6:F0} MB as float32)");
-            Console.WriteLine($"load (fresh process each): {Median(loads.Select(l => l.Seconds)):F2} s wall median (runs {string.Join(", ", loads.Select(l => l.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}), " +
-                              $"{Median(loads.Select(l => l.CpuSeconds)):F2} CPU-seconds median; " +
-                              $"peak RSS {loads.Max(l => l.PeakRssBytes) / 1e9:F2} GB, of which {loads.Max(l => l.BaselineRssBytes) / 1e9:F2} GB runtime + LibTorch before the load " +
-                              $"(growth {loads.Max(l => l.GrowthBytes) / 1e6:F0} MB)");
+            var withHugePages = args.Contains("--thp");
+            var loads = new List<Gpt2LoadMeasurement>();
+            var hugeLoads = new List<Gpt2LoadMeasurement>();
+            for (var i = 0; i < Option("loads", 3); i++)
+            {
+                loads.Add(Gpt2LoadProbe.MeasureInChild(file, threads));
+                if (withHugePages)
+                    hugeLoads.Add(Gpt2LoadProbe.MeasureInChild(file, threads, hugePages: true));
+            }
+            Console.WriteLine($"file: {new FileInfo(file).Length / 1e6:F0} MB; {loads[0].Parameters:N0} parameters ({loads[0].Parameters * 4 / 1e6:F0} MB as float32)");
+            Report("load (fresh process each)", loads);
+            if (withHugePages)
+                Report("load with THP_MEM_ALLOC_ENABLE=1", hugeLoads);
             MeasureGeneration(file, Option("prompt", 16), Option("tokens", 32));
         }
         finally
@@ -56,6 +63,11 @@ public sealed class Gpt2LoadBench : IBenchmark
         }
         Console.WriteLine($"load average at end: {LoadAverage()}");
     }
+
+    private static void Report(string what, List<Gpt2LoadMeasurement> loads) =>
+        Console.WriteLine($"{what}: {Median(loads.Select(l => l.Seconds)):F2} s wall median (runs {string.Join(", ", loads.Select(l => l.Seconds.ToString("F2", CultureInfo.InvariantCulture)))}), " +
+                          $"{Median(loads.Select(l => l.CpuSeconds)):F2} CPU-seconds median; peak RSS {loads.Max(l => l.PeakRssBytes) / 1e9:F2} GB, " +
+                          $"of which {loads.Max(l => l.BaselineRssBytes) / 1e9:F2} GB runtime + LibTorch before the load (growth {loads.Max(l => l.GrowthBytes) / 1e6:F0} MB)");
 
     /// <summary>Writes GPT-2 small's shape with random weights (N(0, 0.02), as at initialisation) in GPT-2's layout.</summary>
     private static string WriteRandomGpt2(string folder, string dtype)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LlmCourse.Generation;
 using LlmCourse.Model;
 using LlmCourse.Native;
 using LlmCourse.Pretrained;
@@ -84,50 +85,25 @@ public sealed class Gpt2LoadBench : IBenchmark
     private static void MeasureGeneration(string file, int promptLength, int newTokens)
     {
         using var model = Gpt2Weights.Load(file);
-        using var generator = new Generator(3);
-        var prompt = torch.randint(0, model.Config.VocabSize, [1, promptLength], generator: generator, dtype: ScalarType.Int64).data<long>().ToArray();
-        Greedy(model, prompt, 4, cached: true); // warm-up: allocator and kernels
-        Greedy(model, prompt, 2, cached: false);
-        var rounds = 3;
+        var prompt = Enumerable.Range(0, promptLength).Select(i => (int)((i * 7919L + 13) % model.Config.VocabSize)).ToArray();
+        var options = new GenerationOptions { MaxNewTokens = newTokens, Sampling = SamplingSettings.Greedy, OnWarning = _ => { } };
+        TextGenerator.Generate(model, prompt, options with { MaxNewTokens = 4 }); // warm-up: allocator and kernels
+        TextGenerator.Generate(model, prompt, options with { MaxNewTokens = 2, UseKvCache = false });
+        const int rounds = 3;
         var withCache = new List<double>();
         var without = new List<double>();
-        List<long>? first = null;
         for (var r = 0; r < rounds; r++)
         {
             // Alternated, so both see the same share of the machine's other work.
-            var (idsCached, secondsCached) = Greedy(model, prompt, newTokens, cached: true);
-            var (idsPlain, secondsPlain) = Greedy(model, prompt, newTokens, cached: false);
-            withCache.Add((newTokens - 1) / secondsCached);
-            without.Add((newTokens - 1) / secondsPlain);
-            first ??= idsCached;
-            if (!idsCached.SequenceEqual(idsPlain))
+            var cached = TextGenerator.Generate(model, prompt, options);
+            var plain = TextGenerator.Generate(model, prompt, options with { UseKvCache = false });
+            withCache.Add(cached.DecodeTokensPerSecond);
+            without.Add(plain.DecodeTokensPerSecond);
+            if (!cached.Generated.SequenceEqual(plain.Generated))
                 Console.WriteLine("warning: the cached and uncached continuations differ");
         }
         Console.WriteLine($"generation (prompt {promptLength}, {newTokens} new tokens, greedy; decode steps only; median of {rounds}): " +
                           $"KV cache {Median(withCache):F1} tokens/s, no cache {Median(without):F1} tokens/s, speed-up {Median(withCache) / Median(without):F1}×");
-    }
-
-    /// <summary>Greedy decoding; returns the new ids and the seconds spent after the first one (the decode steps).</summary>
-    private static (List<long> Ids, double DecodeSeconds) Greedy(GptModel model, long[] prompt, int newTokens, bool cached)
-    {
-        using var noGrad = torch.no_grad();
-        using var cache = cached ? model.CreateCache() : null;
-        var sequence = prompt.ToList();
-        var produced = new List<long>();
-        var clock = new Stopwatch();
-        for (var step = 0; step < newTokens; step++)
-        {
-            if (step == 1)
-                clock.Start(); // step 0 is the prefill of the whole prompt
-            using var scope = torch.NewDisposeScope();
-            var input = cached && step > 0 ? sequence.TakeLast(1).ToArray() : sequence.ToArray();
-            var ids = torch.tensor(input, dtype: ScalarType.Int64).unsqueeze(0);
-            var logits = model.Run(ids, cache, lastPositionOnly: true).Logits;
-            var next = logits[0, -1].argmax().item<long>();
-            sequence.Add(next);
-            produced.Add(next);
-        }
-        return (produced, clock.Elapsed.TotalSeconds);
     }
 
     private static double Median(IEnumerable<double> values)

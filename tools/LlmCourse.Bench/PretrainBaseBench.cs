@@ -23,7 +23,8 @@ public sealed class PretrainBaseBench : IBenchmark
     {
         Native.TorchRuntime.EnsureLoaded();
         var output = args.Length > 0 ? args[0] : Path.Combine(Course.ArtifactsDir, "base");
-        var settings = args.Length > 1 ? BaseRecipe.Settings with { Steps = int.Parse(args[1]) } : BaseRecipe.Settings;
+        var steps = args.Length > 1 ? int.Parse(args[1]) : BaseRecipe.Settings.Steps;
+        var settings = BaseRecipe.Settings with { Steps = steps, WarmupSteps = Math.Min(BaseRecipe.Settings.WarmupSteps, steps) };
         var total = Stopwatch.StartNew();
         var corpus = Corpus.Austen;
         var tokenizer = BaseRecipe.TrainTokenizer(corpus);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LlmCourse;
 using LlmCourse.Levers;
 using LlmCourse.Native;
@@ -10,7 +11,10 @@ namespace LlmCourse.Bench;
 /// <summary>
 /// Weight-only quantization on a GPT-2-sized MLP layer (768 → 3072): forward time of float32 vs int8 vs int4 layers
 /// (which dequantize on the fly), and how long RTN, GPTQ and AWQ take to quantize it. Variants alternate inside each
-/// round so machine noise hits them alike; medians are printed.
+/// round so machine noise hits them alike; medians of wall-clock time are printed, and of the CPU time the process
+/// got, which says more on a shared machine.
+/// <c>dotnet run -c Release --project tools/LlmCourse.Bench -- quant [--threads 2] [--rounds 15] [--passive]</c>
+/// (<c>--passive</c> sets OMP_WAIT_POLICY=PASSIVE so idle OpenMP threads sleep instead of spinning.)
 /// </summary>
 public sealed class QuantBench : IBenchmark
 {
@@ -23,11 +27,21 @@ public sealed class QuantBench : IBenchmark
     /// <inheritdoc/>
     public void Run(string[] args)
     {
+        int Option(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, "--" + name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+        if (args.Contains("--passive"))
+            NativeEnvironment.Set("OMP_WAIT_POLICY", "PASSIVE"); // read when OpenMP starts, so before LibTorch loads
         TorchRuntime.EnsureLoaded();
-        var rounds = args.Length > 0 && int.TryParse(args[0], out var r) ? r : Course.Pick(15, 3);
+        var threads = Option("threads", 2);
+        var rounds = Option("rounds", Course.Pick(15, 3));
+        torch.set_num_threads(threads);
         const int inFeatures = 768, outFeatures = 3072, tokens = 256, calibrationRows = 2048;
         torch.manual_seed(Course.DefaultSeed);
-        Console.WriteLine($"threads {torch.get_num_threads()}, {rounds} rounds, layer {inFeatures} -> {outFeatures}, input {tokens} tokens");
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        Console.WriteLine($"threads {threads}, {rounds} rounds, load average {load}, layer {inFeatures} -> {outFeatures}, input {tokens} tokens");
 
         var linear = nn.Linear(inFeatures, outFeatures);
         var int8 = QuantizedLinear.FromLinear(linear, QuantScheme.Int8PerChannel());
@@ -47,9 +61,9 @@ public sealed class QuantBench : IBenchmark
             using var _ = no_grad();
             for (var i = 0; i < 5; i++) f.Run(input);
         }))).ToArray());
-        Console.WriteLine($"{"forward (median of 5 calls per round)",-48} {$"{tokens} tok ms",10} {"1 tok ms",9} {"weight bytes",13}");
+        Console.WriteLine($"{"forward, ms per call (wall / cpu)",-48} {$"{tokens} tokens",17} {"1 token",17} {"weight bytes",13}");
         for (var i = 0; i < forward.Length; i++)
-            Console.WriteLine($"{forward[i].Name,-48} {times[2 * i] / 5,10:F2} {times[2 * i + 1] / 5,9:F3} {forward[i].Bytes,13:N0}");
+            Console.WriteLine($"{forward[i].Name,-48} {Per(times[2 * i], 5),17} {Per(times[2 * i + 1], 5),17} {forward[i].Bytes,13:N0}");
 
         // Activations shaped like a transformer's: correlated channels (a 64-dim signal plus noise), magnitudes that vary
         // per channel, and a few loud channels. (On i.i.d. inputs H is diagonal up to sampling noise, GPTQ has nothing to
@@ -64,23 +78,26 @@ public sealed class QuantBench : IBenchmark
         var hessianMs = Time(() => stats.Add(calibration));
         var scheme = QuantScheme.Int4Grouped(128);
         using var hessian = stats.Hessian();
-        double rtnError = 0, gptqError = 0, awqError = 0;
-        var quantize = Alternate(Math.Max(1, rounds / 5), [
-            () => { using var q = QuantizedTensor.Quantize(linear.weight!, scheme); rtnError = Error(heldOut, linear.weight!, q.Dequantize()); },
-            () => { using var q = Gptq.Quantize(linear.weight!, hessian, scheme); gptqError = Error(heldOut, linear.weight!, q.Dequantize()); },
+        // Timed: the quantization only. The held-out error (two 4.8 GFLOP matmuls) is measured afterwards.
+        Tensor? rtnWeight = null, gptqWeight = null, awqWeight = null;
+        void Keep(ref Tensor? slot, Tensor value) { slot?.Dispose(); slot = value.DetachFromDisposeScope(); }
+        var quantize = Alternate(Math.Max(1, rounds / 3), [
+            () => { using var scope = NewDisposeScope(); using var q = QuantizedTensor.Quantize(linear.weight!, scheme); Keep(ref rtnWeight, q.Dequantize()); },
+            () => { using var scope = NewDisposeScope(); using var q = Gptq.Quantize(linear.weight!, hessian, scheme); Keep(ref gptqWeight, q.Dequantize()); },
             () =>
             {
                 using var scope = NewDisposeScope();
                 var a = Awq.Quantize(linear.weight!, stats.MeanAbs(), stats.SampleInputs(), scheme);
-                awqError = Error(heldOut, linear.weight!, a.Weight.Dequantize() * a.InputScale);
+                Keep(ref awqWeight, a.Weight.Dequantize() * a.InputScale);
             },
         ]);
+        var (rtnError, gptqError, awqError) = (Error(heldOut, linear.weight!, rtnWeight!), Error(heldOut, linear.weight!, gptqWeight!), Error(heldOut, linear.weight!, awqWeight!));
         Console.WriteLine();
-        Console.WriteLine($"{"quantize " + scheme,-48} {"ms",8} {"held-out output MSE",20}");
-        Console.WriteLine($"{"round-to-nearest",-48} {quantize[0],8:F1} {rtnError,20:E3}");
-        Console.WriteLine($"{"GPTQ (block 128, given H)",-48} {quantize[1],8:F1} {gptqError,20:E3}");
-        Console.WriteLine($"{"AWQ (20-point alpha grid, 1024 rows)",-48} {quantize[2],8:F1} {awqError,20:E3}");
-        Console.WriteLine($"{"(H = 2XtX over " + calibrationRows + " rows, once)",-48} {hessianMs,8:F1}");
+        Console.WriteLine($"{"quantize " + scheme + ", ms (wall / cpu)",-48} {"",17} {"held-out output MSE",20}");
+        Console.WriteLine($"{"round-to-nearest",-48} {Per(quantize[0], 1),17} {rtnError,20:E3}");
+        Console.WriteLine($"{"GPTQ (block 128, given H)",-48} {Per(quantize[1], 1),17} {gptqError,20:E3}");
+        Console.WriteLine($"{"AWQ (20-point alpha grid, 1024 rows)",-48} {Per(quantize[2], 1),17} {awqError,20:E3}");
+        Console.WriteLine($"{"(H = 2XtX over " + calibrationRows + " rows, once)",-48} {Per(hessianMs, 1),17}");
     }
 
     private static double Error(Tensor x, Tensor weight, Tensor quantized)
@@ -90,22 +107,27 @@ public sealed class QuantBench : IBenchmark
         return (x.mm(weight.t()) - x.mm(quantized.t())).pow(2).mean().item<float>();
     }
 
-    /// <summary>Runs every action once per round, in order, and returns each one's median time in milliseconds.</summary>
-    private static double[] Alternate(int rounds, Action[] actions)
+    private static string Per((double Wall, double Cpu) ms, int calls) => $"{ms.Wall / calls,7:F2} / {ms.Cpu / calls,7:F2}";
+
+    /// <summary>Runs every action once per round, in order, and returns each one's median wall and CPU milliseconds.</summary>
+    private static (double Wall, double Cpu)[] Alternate(int rounds, Action[] actions)
     {
         foreach (var a in actions) a(); // warm-up: JIT, allocator, oneDNN kernels
-        var samples = actions.Select(_ => new List<double>()).ToArray();
+        var samples = actions.Select(_ => new List<(double Wall, double Cpu)>()).ToArray();
         for (var round = 0; round < rounds; round++)
             for (var i = 0; i < actions.Length; i++)
                 samples[i].Add(Time(actions[i]));
-        return samples.Select(Median).ToArray();
+        return samples.Select(s => (Median(s.Select(t => t.Wall).ToList()), Median(s.Select(t => t.Cpu).ToList()))).ToArray();
     }
 
-    private static double Time(Action action)
+    private static (double Wall, double Cpu) Time(Action action)
     {
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         action();
-        return watch.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        return (watch.Elapsed.TotalMilliseconds, (process.TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
     private static double Median(List<double> values)

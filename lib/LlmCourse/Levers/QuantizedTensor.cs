@@ -86,11 +86,15 @@ public sealed class QuantizedTensor : IDisposable
     public static Tensor Dequantize(Tensor codes, Tensor scales, Tensor? zeros, QuantScheme scheme, long outFeatures, long inFeatures)
     {
         using var scope = NewDisposeScope();
-        var levels = (scheme.Bits == 4 ? Int4Packing.Unpack(codes) : codes).to(ScalarType.Float32);
-        var grouped = Grouped(levels, scheme);
+        var values = (scheme.Bits == 4 ? Int4Packing.Unpack(codes) : codes).to(ScalarType.Float32); // a fresh float copy
+        var grouped = Grouped(values, scheme); // a view of it
         var scale = scales.to(ScalarType.Float32).unsqueeze(-1);
-        var zero = zeros is null ? (Tensor)scheme.SymmetricZero : zeros.to(ScalarType.Float32).unsqueeze(-1);
-        return QuantGrid.Values(grouped, scale, zero).reshape(outFeatures, inFeatures).MoveToOuterDisposeScope();
+        // (u − z) · s in place: on every forward this runs over the whole weight, and each extra temporary of that size
+        // costs a fresh allocation, which on CPU is slower than the arithmetic.
+        if (zeros is null) grouped.sub_(scheme.SymmetricZero);
+        else grouped.sub_(zeros.to(ScalarType.Float32).unsqueeze(-1));
+        grouped.mul_(scale);
+        return values.reshape(outFeatures, inFeatures).MoveToOuterDisposeScope();
     }
 
     /// <summary>The step (scale) that applies to each weight, expanded to (out × in): half of it bounds each weight's rounding error.</summary>

@@ -13,13 +13,15 @@ public static class AttentionMap
 {
     /// <summary>
     /// One heatmap of a [queries, keys] tensor (weights, scores; −∞ and NaN are drawn as empty cells), rows labelled
-    /// with <paramref name="queryLabels"/>, columns with <paramref name="keyLabels"/> (default: the same).
+    /// with <paramref name="queryLabels"/>, columns with <paramref name="keyLabels"/> (default: the same). Any other
+    /// 2-D map works too (e.g. layers × positions for the logit lens).
     /// </summary>
     /// <exception cref="ArgumentException">The tensor is not 2-D, or the label counts do not match its shape.</exception>
-    public static GenericChart Create(Tensor map, IReadOnlyList<string> queryLabels, string title, IReadOnlyList<string>? keyLabels = null, int size = 520)
+    public static GenericChart Create(Tensor map, IReadOnlyList<string> queryLabels, string title, IReadOnlyList<string>? keyLabels = null,
+        int size = 520, int? height = null)
     {
         var rows = ToRows(map, queryLabels, keyLabels ??= queryLabels);
-        return Titled(Heatmap(rows, queryLabels, keyLabels, showScale: true).WithSize(Width: size + 80, Height: size), title);
+        return Titled(Heatmap(rows, queryLabels, keyLabels, showScale: true).WithSize(Width: size + 80, Height: height ?? size), title);
     }
 
     /// <summary>

@@ -115,6 +115,14 @@ public class GptModelTests
         using var longWindow = new GptModel(GptConfig.Tiny(50) with { SlidingWindow = 16 });
         using var same = longWindow.call(ids);
         Assert.True(ModelTestData.MaxDifference(same, wide) < 1e-6);
+        // Chunks longer than the window after a partly filled cache: the mask must use absolute positions.
+        cache.Reset();
+        foreach (var (start, length) in new[] { (0, 5), (5, 3), (8, 8) })
+        {
+            using var chunk = model.Run(ids.narrow(1, start, length), cache);
+            Assert.True(ModelTestData.MaxDifference(chunk.Logits, full.narrow(1, start, length)) < 1e-5, $"chunk at {start}");
+            Assert.Equal(window, cache.StoredLength);
+        }
         // A cache that forgets more than the model allows is refused.
         using var tooShort = new KvCache(2, window: 3);
         Assert.Contains("forget", Assert.Throws<ArgumentException>(() => model.Run(ids, tooShort)).Message);

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace LlmCourse.Tests.Training;
 
+[Collection(SerialTorchCollection.Name)]
 public class TrainerTests
 {
     internal static GptConfig TinyConfig(double dropout = 0) => GptConfig.Tiny(vocabSize: 24) with { Dropout = dropout };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmCourse.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -83,7 +84,7 @@ public static class Lora
 
     /// <summary>
     /// Writes only the adapters (every layer's A and B, plus the config in the metadata) to <paramref name="path"/>
-    /// as a <see cref="TensorFile"/>, atomically. Returns the file size in bytes. Saved unmerged values: merging does
+    /// as a safetensors file, atomically. Returns the file size in bytes. Saved unmerged values: merging does
     /// not change A and B.
     /// </summary>
     /// <exception cref="ArgumentException">The model has no adapters.</exception>
@@ -92,7 +93,7 @@ public static class Lora
         var adapters = Adapters(model);
         if (adapters.Count == 0)
             throw new ArgumentException("The model has no LoRA adapters to save: call Lora.Apply(model, config) first.", nameof(model));
-        var tensors = adapters.SelectMany(a => new[] { ($"{a.Name}.lora_A", (Tensor)a.Layer.A), ($"{a.Name}.lora_B", (Tensor)a.Layer.B) });
+        var tensors = adapters.SelectMany(a => new[] { KeyValuePair.Create($"{a.Name}.lora_A", (Tensor)a.Layer.A), KeyValuePair.Create($"{a.Name}.lora_B", (Tensor)a.Layer.B) });
         var metadata = new Dictionary<string, string>
         {
             [RankKey] = config.Rank.ToString(CultureInfo.InvariantCulture),
@@ -101,7 +102,7 @@ public static class Lora
             [DropoutKey] = config.Dropout.ToString("R", CultureInfo.InvariantCulture),
             [SeedKey] = config.Seed.ToString(CultureInfo.InvariantCulture),
         };
-        TensorFile.Write(path, tensors, metadata);
+        SafetensorsWriter.Write(path, tensors, metadata);
         return new FileInfo(path).Length;
     }
 
@@ -113,7 +114,10 @@ public static class Lora
     /// <exception cref="InvalidDataException">The file is not an adapter file or does not fit the model.</exception>
     public static LoraConfig LoadAdapter(nn.Module model, string path)
     {
-        var (tensors, metadata) = TensorFile.Read(path);
+        Dictionary<string, Tensor> tensors;
+        IReadOnlyDictionary<string, string> metadata;
+        using (var file = SafetensorsReader.Open(path))
+            (tensors, metadata) = (file.ReadAll(), file.Metadata);
         if (!metadata.TryGetValue(RankKey, out var rank) || !metadata.TryGetValue(AlphaKey, out var alpha) || !metadata.TryGetValue(PatternKey, out var pattern))
             throw new InvalidDataException($"'{path}' has no LoRA metadata (rank, alpha, target pattern): it was not written by Lora.SaveAdapter.");
         var config = new LoraConfig(int.Parse(rank, CultureInfo.InvariantCulture), double.Parse(alpha, CultureInfo.InvariantCulture), pattern,

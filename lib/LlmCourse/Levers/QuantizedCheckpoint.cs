@@ -1,13 +1,15 @@
 using System.Globalization;
+using LlmCourse.IO;
 using static TorchSharp.torch;
 
 namespace LlmCourse.Levers;
 
 /// <summary>
-/// Saves and loads the quantized layers of a model as a <see cref="TensorFile"/>: per layer its uint8 codes, float16
+/// Saves and loads the quantized layers of a model as a safetensors file: per layer its uint8 codes, float16
 /// scales, uint8 zero-points (asymmetric only), float32 bias and AWQ input scale, named
 /// <c>"{layer}.weight_codes"</c> and so on, with each layer's scheme and shape in the metadata. The file's size is
-/// <see cref="Quantizer.QuantizedBytes"/> plus the header that <see cref="Save"/> returns: nothing is padded or widened.
+/// <see cref="Quantizer.QuantizedBytes"/> plus the header that <see cref="Save"/> returns (8-byte length + JSON):
+/// nothing is padded or widened, so packed int4 takes half a byte per weight on disk too.
 /// </summary>
 /// <remarks>Only quantized layers are written; embeddings, norms and any float layers belong to the ordinary checkpoint.</remarks>
 public static class QuantizedCheckpoint
@@ -19,14 +21,16 @@ public static class QuantizedCheckpoint
         var layers = model.named_modules().Where(m => m.module is QuantizedLinear).Select(m => (m.name, (QuantizedLinear)m.module)).ToList();
         if (layers.Count == 0)
             throw new ArgumentException("The model has no quantized layers to save: run Quantizer.QuantizeLinears (or Gptq/Awq) first.", nameof(model));
-        var tensors = new List<(string, Tensor)>();
+        var tensors = new List<KeyValuePair<string, Tensor>>();
         var metadata = new Dictionary<string, string>();
         foreach (var (name, layer) in layers)
         {
-            tensors.AddRange(layer.named_buffers().Select(b => ($"{name}.{b.name}", b.buffer)));
+            tensors.AddRange(layer.named_buffers().Select(b => KeyValuePair.Create($"{name}.{b.name}", b.buffer)));
             metadata[name] = string.Create(CultureInfo.InvariantCulture, $"{layer.Scheme} {layer.OutFeatures}x{layer.InFeatures}");
         }
-        return TensorFile.Write(path, tensors, metadata);
+        SafetensorsWriter.Write(path, tensors, metadata);
+        using var written = SafetensorsReader.Open(path);
+        return written.Header.DataStart;
     }
 
     /// <summary>
@@ -37,7 +41,9 @@ public static class QuantizedCheckpoint
     /// <exception cref="InvalidDataException">The file lacks a tensor a layer needs.</exception>
     public static IReadOnlyList<string> Load(nn.Module model, string path)
     {
-        var (tensors, metadata) = TensorFile.Read(path);
+        using var file = SafetensorsReader.Open(path);
+        var tensors = file.ReadAll();
+        var metadata = file.Metadata;
         foreach (var (name, description) in metadata)
         {
             var parts = description.Split(' ', 'x');

@@ -11,7 +11,6 @@ public class CalibratedQuantizerTests(ITestOutputHelper output)
     [Fact]
     public void The_recorder_sees_the_layer_inputs_and_puts_the_layer_back()
     {
-        torch.manual_seed(1);
         var fc1 = nn.Linear(8, 6);
         var model = nn.Sequential(("fc1", fc1), ("act", nn.ReLU()), ("fc2", nn.Linear(6, 4)));
         var x = randn(3, 5, 8);

@@ -87,7 +87,6 @@ public class QuantizationTests
     [InlineData("int8-tensor-sym", 64 * 128, 2, 0)]
     public void Sizes_in_memory_and_on_disk_are_the_computed_ones(string label, int codeBytes, int scaleBytes, int zeroBytes)
     {
-        torch.manual_seed(3);
         var model = nn.Sequential(("fc", nn.Linear(128, 64)));
         Quantizer.QuantizeLinears(model, QuantScheme.Parse(label));
         var layer = Assert.IsType<QuantizedLinear>(ModuleSurgery.Get(model, "fc"));
@@ -110,7 +109,6 @@ public class QuantizationTests
     [InlineData("int8-channel-sym")]
     public void Quantized_linear_equals_a_float_linear_with_the_dequantized_weight(string label)
     {
-        torch.manual_seed(5);
         var linear = nn.Linear(64, 32);
         var layer = QuantizedLinear.FromLinear(linear, QuantScheme.Parse(label));
         var x = randn(3, 5, 64);

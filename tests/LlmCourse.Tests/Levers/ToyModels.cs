@@ -52,11 +52,22 @@ internal sealed class ToyModel : nn.Module<Tensor, Tensor>
         return head.forward(x);
     }
 
-    /// <summary>A fresh model with seeded weights.</summary>
+    /// <summary>
+    /// A fresh model whose Linear weights come from a private generator: xunit runs test classes in parallel, so
+    /// torch's global RNG may be drawn from by another test between a manual_seed and the layer constructors.
+    /// </summary>
     public static ToyModel Create(int seed = 1, int width = 16)
     {
-        torch.manual_seed(seed);
-        return new ToyModel(width);
+        var model = new ToyModel(width);
+        var generator = new Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var linear in model.modules().OfType<Linear>())
+        {
+            var bound = 1 / Math.Sqrt(linear.in_features);
+            linear.weight!.copy_((rand(linear.weight.shape, generator: generator) * 2 - 1) * bound);
+            linear.bias?.copy_((rand(linear.bias.shape, generator: generator) * 2 - 1) * bound);
+        }
+        return model;
     }
 }
 

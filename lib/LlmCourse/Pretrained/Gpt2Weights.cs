@@ -57,6 +57,7 @@ public static class Gpt2Weights
     /// <exception cref="FileNotFoundException">No file there; the message gives the download command.</exception>
     /// <exception cref="Gpt2LayoutException">Missing, unexpected or misshapen tensors, each named, before anything is loaded.</exception>
     /// <exception cref="SafetensorsFormatException">The file is corrupt or truncated.</exception>
+    /// <exception cref="InvalidDataException">The config.json beside it is not valid JSON, or a field there has the wrong type.</exception>
     public static GptModel Load(string path)
     {
         using var file = Open(path, out var plan);

@@ -44,7 +44,10 @@ public sealed partial record GptConfig
     /// <summary>GELU or SwiGLU MLP.</summary>
     public MlpKind Mlp { get; init; } = MlpKind.Gelu;
 
-    /// <summary>The GELU formula (exact or GPT-2's tanh approximation); ignored by SwiGLU.</summary>
+    /// <summary>
+    /// The GELU formula: exact by default; GPT-2 was trained with the tanh approximation (<see cref="Gpt2Small"/> sets
+    /// it), and its weights must run with it. Ignored by SwiGLU.
+    /// </summary>
     public GeluApproximation Gelu { get; init; } = GeluApproximation.None;
 
     /// <summary>True: the output head multiplies by the token-embedding matrix instead of owning a second one.</summary>

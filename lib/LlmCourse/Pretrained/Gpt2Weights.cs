@@ -57,6 +57,7 @@ public static class Gpt2Weights
     /// <exception cref="FileNotFoundException">No file there; the message gives the download command.</exception>
     /// <exception cref="Gpt2LayoutException">Missing, unexpected or misshapen tensors, each named, before anything is loaded.</exception>
     /// <exception cref="SafetensorsFormatException">The file is corrupt or truncated.</exception>
+    /// <exception cref="InvalidDataException">The config.json beside it is not valid JSON, or a field there has the wrong type.</exception>
     public static GptModel Load(string path)
     {
         using var file = Open(path, out var plan);
@@ -92,10 +93,13 @@ public static class Gpt2Weights
     /// <param name="model">A model whose config GPT-2's layout can express (learned positions, LayerNorm, GELU, biases, dense MLP).</param>
     /// <param name="path">A folder (gets <c>model.safetensors</c> and <c>config.json</c>) or a <c>.safetensors</c> path (config.json goes beside it).</param>
     /// <param name="storeAs">Optional floating type for the file (<c>torch.bfloat16</c> or <c>torch.float16</c> halves it); default float32.</param>
-    /// <exception cref="ArgumentException">The config is not a GPT-2 (the message lists each difference and its fix), or a
-    /// module was replaced (LoRA, quantization) so a parameter is missing.</exception>
+    /// <exception cref="ArgumentException">The config is not a GPT-2 (the message lists each difference and its fix), a
+    /// module was replaced (LoRA, quantization) so a parameter is missing, or <paramref name="storeAs"/> is not a float type.</exception>
     public static void Save(GptModel model, string path, ScalarType? storeAs = null)
     {
+        if (storeAs is { } type && type is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+            throw new ArgumentException($"storeAs = {type}: GPT-2 files hold floating-point weights. Use torch.float32, torch.bfloat16 or torch.float16 " +
+                                        "(for integer weights, quantize after loading).", nameof(storeAs));
         var maps = Gpt2Layout.For(model.Config);
         var file = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? path : Path.Combine(path, FileName);
         var parameters = model.state_dict();

@@ -1,3 +1,4 @@
+using LlmCourse.IO;
 using LlmCourse.Model;
 using LlmCourse.Pretrained;
 using LlmCourse.Tests.Model;
@@ -148,6 +149,33 @@ public class Gpt2LoaderTests
             var error = Assert.Throws<Gpt2LayoutException>(() => Gpt2Weights.ReadConfig(path));
             Assert.Contains(error.ConfigProblems, p => p.Contains("n_embd = 64") && p.Contains("wte.weight's second dimension = 32"));
             Assert.Contains(error.ConfigProblems, p => p.Contains("vocab_size = 100"));
+        }
+        finally
+        {
+            Gpt2TestFiles.DisposeAll(raw);
+        }
+    }
+
+    [Fact]
+    public void A_tied_heads_copy_stored_as_lm_head_is_accepted_and_a_prefix_duplicate_is_refused()
+    {
+        using var folder = new TempFolder();
+        var raw = Gpt2TestFiles.RandomTensors(Gpt2Shape.Tiny);
+        try
+        {
+            // Some GPT2LMHeadModel exports store the tied head next to transformer.wte.weight as its own tensor.
+            Gpt2TestFiles.WriteConfigJson(folder.Path, Gpt2Shape.Tiny);
+            var path = folder.File("model.safetensors");
+            var named = raw.ToDictionary(p => "transformer." + p.Key, p => p.Value);
+            named["lm_head.weight"] = raw["wte.weight"];
+            SafetensorsWriter.Write(path, named);
+            using (var model = Gpt2Weights.Load(path))
+                Assert.True(model.Config.TiedHead);
+
+            named["wte.weight"] = raw["wte.weight"]; // the same tensor with and without the prefix
+            SafetensorsWriter.Write(path, named);
+            var error = Assert.Throws<Gpt2LayoutException>(() => Gpt2Weights.ReadConfig(path));
+            Assert.Contains(error.ConfigProblems, p => p.Contains("wte.weight' and '") && p.Contains("twice"));
         }
         finally
         {

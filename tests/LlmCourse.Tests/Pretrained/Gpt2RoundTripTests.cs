@@ -76,6 +76,28 @@ public class Gpt2RoundTripTests
     }
 
     [Fact]
+    public void Saving_as_bfloat16_halves_the_file_and_loads_back_the_rounded_weights()
+    {
+        var config = SmallGpt2(GeluApproximation.Tanh);
+        using var folder = new TempFolder();
+        using var model = new GptModel(config, seed: 8);
+        Gpt2Weights.Save(model, folder.File("f32.safetensors"));
+        Gpt2Weights.Save(model, folder.File("bf16.safetensors"), torch.bfloat16);
+        var f32Bytes = new FileInfo(folder.File("f32.safetensors")).Length;
+        Assert.InRange(new FileInfo(folder.File("bf16.safetensors")).Length, f32Bytes / 2 - 4096, f32Bytes / 2 + 4096);
+
+        using var loaded = Gpt2Weights.Load(folder.File("bf16.safetensors"));
+        var original = model.state_dict();
+        foreach (var (name, weight) in loaded.state_dict())
+        {
+            using var rounded = original[name].to(ScalarType.BFloat16).to(ScalarType.Float32);
+            using var same = weight.eq(rounded).all();
+            Assert.True(same.ToBoolean(), $"{name} is not the bfloat16-rounded original");
+        }
+        Assert.Throws<ArgumentException>(() => Gpt2Weights.Save(model, folder.Path, torch.int8));
+    }
+
+    [Fact]
     public void A_model_GPT2s_layout_cannot_hold_is_refused_with_each_difference_and_its_fix()
     {
         using var folder = new TempFolder();

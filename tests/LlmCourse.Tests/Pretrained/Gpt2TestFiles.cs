@@ -75,23 +75,27 @@ internal static class Gpt2TestFiles
         }
         var path = Path.Combine(folder, fileName);
         SafetensorsWriter.Write(path, all, new Dictionary<string, string> { ["format"] = "pt" }, storeAs);
-        if (configJsonFor is { } s)
-            File.WriteAllText(Path.Combine(folder, "config.json"), FormattableString.Invariant($$"""
-                {
-                  "activation_function": "gelu_new",
-                  "architectures": ["GPT2LMHeadModel"],
-                  "layer_norm_epsilon": 1e-05,
-                  "model_type": "gpt2",
-                  "n_embd": {{s.Width}},
-                  "n_head": {{s.Heads}},
-                  "n_inner": {{(s.Hidden is { } h ? h.ToString(CultureInfo.InvariantCulture) : "null")}},
-                  "n_layer": {{s.Layers}},
-                  "n_positions": {{s.Context}},
-                  "vocab_size": {{s.Vocab}}
-                }
-                """));
+        if (configJsonFor is { } shape)
+            WriteConfigJson(folder, shape);
         return path;
     }
+
+    /// <summary>A Hugging Face GPT-2 config.json for the shape, written by hand.</summary>
+    public static void WriteConfigJson(string folder, Gpt2Shape s) =>
+        File.WriteAllText(Path.Combine(folder, "config.json"), FormattableString.Invariant($$"""
+            {
+              "activation_function": "gelu_new",
+              "architectures": ["GPT2LMHeadModel"],
+              "layer_norm_epsilon": 1e-05,
+              "model_type": "gpt2",
+              "n_embd": {{s.Width}},
+              "n_head": {{s.Heads}},
+              "n_inner": {{(s.Hidden is { } h ? h.ToString(CultureInfo.InvariantCulture) : "null")}},
+              "n_layer": {{s.Layers}},
+              "n_positions": {{s.Context}},
+              "vocab_size": {{s.Vocab}}
+            }
+            """));
 
     /// <summary>
     /// GPT-2's forward pass written out from the raw tensors in float64: Conv1D as x @ W + b, LayerNorm (ε = 1e-5) and

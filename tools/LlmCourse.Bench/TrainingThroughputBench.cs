@@ -22,7 +22,7 @@ public sealed class TrainingThroughputBench : IBenchmark
         var random = new Random(1);
         var stream = Enumerable.Range(0, 200_000).Select(_ => random.Next(1024)).ToArray();
         using var model = new GptModel(GptConfig.CpuDefault(1024));
-        var settings = new TrainingSettings { Steps = steps + 5, BatchSize = 16, EvalEvery = 0, EvalWindows = 1 };
+        var settings = new TrainingSettings { Steps = steps + 5, WarmupSteps = 5, BatchSize = 16, EvalEvery = 0, EvalWindows = 1 };
         using var trainer = new Trainer(model, stream, stream[..10_000], settings);
         for (var i = 0; i < 5; i++)
             trainer.TrainStep(); // warm-up: allocator pools, oneDNN kernels

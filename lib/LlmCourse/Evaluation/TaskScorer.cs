@@ -33,6 +33,26 @@ public sealed record TaskScorer(string Name, Func<string, TaskItem, bool> IsCorr
             (answer, item) => string.Equals(answer.TrimStart().Split('\n')[0].Trim(), item.Expected.Trim(),
                 ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
 
+    /// <summary>
+    /// The answer's first word (run of letters and digits) equals the expected answer: for next-word tasks such as
+    /// <see cref="ClozeTask"/>, where " Elizabeth, who" is right for "Elizabeth". Hole: "Eliza" is wrong for
+    /// "Elizabeth" even when the model would have gone on to write the rest.
+    /// </summary>
+    public static TaskScorer FirstWord(bool ignoreCase = false) =>
+        new(ignoreCase ? "first word (any case)" : "first word",
+            (answer, item) => string.Equals(FirstWordOf(answer), item.Expected.Trim(), ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+
+    private static string FirstWordOf(string answer)
+    {
+        var start = 0;
+        while (start < answer.Length && !char.IsLetterOrDigit(answer[start]))
+            start++;
+        var end = start;
+        while (end < answer.Length && char.IsLetterOrDigit(answer[end]))
+            end++;
+        return answer[start..end];
+    }
+
     /// <summary>A scorer of your own, e.g. a checkable property: <c>TaskScorer.Custom("is upper case", (a, _) => a == a.ToUpperInvariant())</c>.</summary>
     public static TaskScorer Custom(string name, Func<string, TaskItem, bool> isCorrect) => new(name, isCorrect);
 

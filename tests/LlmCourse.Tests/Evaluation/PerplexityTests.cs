@@ -2,6 +2,7 @@ using LlmCourse.Evaluation;
 using LlmCourse.Model;
 using LlmCourse.Tokenization;
 using LlmCourse.Tests.Model;
+using LlmCourse.Training;
 using TorchSharp;
 
 namespace LlmCourse.Tests.Evaluation;
@@ -114,6 +115,19 @@ public class PerplexityTests
         var losses = Perplexity.TokenLosses(model, ids, window: model.Config.ContextLength, stride: 4, batchSize: 4);
         Assert.Equal(59, losses.Length);
         Assert.All(losses, l => Assert.True(float.IsFinite(l) && l > 0));
+    }
+
+    [Fact]
+    public void Back_to_back_windows_agree_with_the_trainers_held_out_loss()
+    {
+        using var model = new GptModel(GptConfig.Tiny(vocabSize: 32), seed: 9);
+        var ids = Enumerable.Range(0, 16 * 6 + 1).Select(i => (i * 13 + i / 5) % 32).ToArray(); // exactly 6 windows of 16
+        var losses = Perplexity.TokenLosses(model, ids, window: 16, stride: 16);
+        Assert.Equal(HeldOutLoss.Mean(model, ids, batchSize: 4), losses.Average(l => (double)l), 5);
+        // With overlap the first window is the same; later tokens get more context, so their losses differ.
+        var sliding = Perplexity.TokenLosses(model, ids, window: 16, stride: 4);
+        Assert.Equal(losses[..16], sliding[..16], (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.NotEqual(losses[16..], sliding[16..], (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
     [Fact]

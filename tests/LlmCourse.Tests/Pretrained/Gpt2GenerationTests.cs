@@ -1,3 +1,4 @@
+using LlmCourse.Generation;
 using LlmCourse.Model;
 using LlmCourse.Pretrained;
 using LlmCourse.Tests.Model;
@@ -34,18 +35,21 @@ public class Gpt2GenerationTests
             using (var ours = logits[0].to(ScalarType.Float64))
                 Assert.InRange(ModelTestData.MaxDifference(ours, reference), 0, 2e-5);
 
-            var (plainIds, plainLogits) = Greedy(model, prompt, 20, cached: false);
-            var (cachedIds, cachedLogits) = Greedy(model, prompt, 20, cached: true);
-            Assert.Equal(plainIds, cachedIds);
-            Assert.True(plainIds.Distinct().Count() > 1, "a continuation of one repeated token would compare too little");
-            for (var step = 0; step < plainLogits.Count; step++)
+            // Greedy continuation through the course's generator: prefill + one token per step with the KV cache,
+            // or the whole text re-read at every step. Same tokens, same logits (to float rounding).
+            var options = new GenerationOptions { MaxNewTokens = 20, Sampling = SamplingSettings.Greedy, RecordLogits = true, OnWarning = _ => { } };
+            var plain = TextGenerator.Generate(model, encoded, options with { UseKvCache = false });
+            var cached = TextGenerator.Generate(model, encoded, options);
+            Assert.Equal(20, cached.Generated.Count);
+            Assert.Equal(plain.Generated, cached.Generated);
+            Assert.True(plain.Generated.Distinct().Count() > 1, "a continuation of one repeated token would compare too little");
+            for (var step = 0; step < plain.StepLogits.Count; step++)
             {
-                using var difference = (plainLogits[step] - cachedLogits[step]).abs().max();
-                Assert.InRange(difference.ToDouble(), 0, 1e-4);
+                var largest = plain.StepLogits[step].Zip(cached.StepLogits[step], (a, b) => Math.Abs(a - b)).Max();
+                Assert.InRange(largest, 0, 1e-4);
             }
-            Assert.NotEmpty(tokenizer.Decode(plainIds.Select(i => (int)i)));
-            foreach (var t in plainLogits.Concat(cachedLogits))
-                t.Dispose();
+            // The first step's logits are the prompt's last position, which the reference above already checked.
+            Assert.InRange(plain.StepLogits[0].Zip(PromptLastLogits(model, prompt), (a, b) => Math.Abs(a - b)).Max(), 0, 1e-5);
         }
         finally
         {
@@ -53,24 +57,10 @@ public class Gpt2GenerationTests
         }
     }
 
-    /// <summary>Greedy decoding through <see cref="GptModel.Run"/>: every step re-reads the whole text, or prefill + one token per step with the cache.</summary>
-    private static (List<long> Ids, List<Tensor> Logits) Greedy(GptModel model, long[] prompt, int newTokens, bool cached)
+    private static float[] PromptLastLogits(GptModel model, long[] prompt)
     {
+        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        using var cache = cached ? model.CreateCache() : null;
-        var sequence = prompt.ToList();
-        var ids = new List<long>();
-        var steps = new List<Tensor>();
-        for (var step = 0; step < newTokens; step++)
-        {
-            using var scope = torch.NewDisposeScope();
-            var input = cached && step > 0 ? new[] { sequence[^1] } : sequence.ToArray();
-            var logits = model.Run(torch.tensor(input).unsqueeze(0), cache, lastPositionOnly: true).Logits[0, 0];
-            steps.Add(logits.MoveToOuterDisposeScope());
-            var next = logits.argmax().ToInt64();
-            sequence.Add(next);
-            ids.Add(next);
-        }
-        return (ids, steps);
+        return model.call(torch.tensor(prompt).unsqueeze(0))[0, -1].data<float>().ToArray();
     }
 }

@@ -70,6 +70,7 @@ public static partial class NotebookLint
             problem("polyglot_notebook.kernelInfo must name \"csharp\" as defaultKernelName and list {aliases [], name \"csharp\"} in items.");
     }
 
-    [GeneratedRegex(@"(/tmp/|/root/|/home/|/Users/|\b[A-Za-z]:\\)")]
+    // A drive letter needs a folder after it (C:\Users\… or "C:\\Users\\…"), so a printed "Q:\n" is not taken for a path.
+    [GeneratedRegex(@"(/tmp/|/root/|/home/|/Users/|\b[A-Za-z]:\\{1,2}[\w.\- ]+\\)")]
     private static partial Regex AbsolutePath();
 }

@@ -38,14 +38,14 @@ public static class RunAnalysis
         {
             var errors = cell.Outputs.Where(o => (string?)o["output_type"] == "error").Select(ErrorText).ToList();
             if (errors.Count > 0)
-                failures.Add(new CellFailure(cell.Number, IdOf(cell), cell.FirstLine, string.Join('\n', errors)));
+                failures.Add(new CellFailure(cell.Number, IdOf(cell), cell.FirstLine, string.Join('\n', [.. SetupComplaints(cell), .. errors])));
         }
 
         var setup = executed.CodeCells.FirstOrDefault();
         if (setup is not null && setup.FirstLine.Trim() == CourseNotebooks.ImportSetupLine && failures.All(f => f.Number != setup.Number)
             && !setup.StreamText.Split('\n').Any(l => l.StartsWith(SetupBannerPrefix, StringComparison.Ordinal)))
         {
-            var said = string.Join('\n', setup.StreamText.Split('\n').Where(l => l.StartsWith('✗')));
+            var said = string.Join('\n', SetupComplaints(setup));
             failures.Insert(0, new CellFailure(setup.Number, IdOf(setup), setup.FirstLine,
                 "The shared setup did not finish: its banner line was not printed. " +
                 (said.Length > 0 ? said : "(The kernel does not report exceptions from inside an imported notebook: run notebooks/setup.ipynb alone to see the error.)")));
@@ -55,6 +55,10 @@ public static class RunAnalysis
             failures.Add(new CellFailure(0, null, "(no cell)", $"dotnet-repl exited with code {process.ExitCode} although no cell shows an error.\n{Tail(process.Output, 30)}"));
         return failures;
     }
+
+    /// <summary>Lines the shared setup printed starting with ✗: its own explanation of what went wrong (and the fix).</summary>
+    private static IEnumerable<string> SetupComplaints(NotebookCell cell) =>
+        cell.StreamText.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith('✗'));
 
     private static string ErrorText(System.Text.Json.Nodes.JsonObject output)
     {

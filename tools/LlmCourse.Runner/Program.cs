@@ -50,7 +50,7 @@ catch (InvalidOperationException e)
 
 var outputDir = Path.Combine(repo.ArtifactsDir, "course");
 var executor = new NotebookExecutor(repo, outputDir, options.Quick, TimeSpan.FromMinutes(options.TimeoutMinutes));
-Console.WriteLine($"Running {notebooks.Count} notebooks in {(options.Quick ? "quick" : "full")} mode; results go to {Path.GetRelativePath(repo.Root, outputDir)}/");
+Console.WriteLine($"Running {notebooks.Count} notebook{(notebooks.Count == 1 ? "" : "s")} in {(options.Quick ? "quick" : "full")} mode; results go to {Path.GetRelativePath(repo.Root, outputDir)}/");
 var runs = new List<NotebookRun>();
 foreach (var (notebook, i) in notebooks.Select((n, i) => (n, i)))
 {

@@ -3,8 +3,9 @@ using LlmCourse.Notebooks;
 namespace LlmCourse.Runner;
 
 /// <summary>
-/// Shows where the run is: one line rewritten in place on a terminal; when output goes to a file or CI log, a line each
-/// time a new cell starts (at most every few seconds), so the log shows progress without flooding.
+/// Shows where the run is: one line rewritten in place on a terminal; when output goes to a file or CI log, a line when
+/// a new cell has started (at most every 5 s) and a heartbeat each minute during a long cell, so the log shows progress
+/// without flooding.
 /// </summary>
 internal sealed class ProgressLine(string label)
 {
@@ -14,13 +15,15 @@ internal sealed class ProgressLine(string label)
 
     public void Update(NotebookProgress p)
     {
-        var text = $"{label}  cell {p.CellsStarted}/{p.CellCount}  {p.Elapsed.TotalSeconds,6:F0} s";
+        var where = p.CellsStarted == 0 ? "starting the kernel" : $"cell {p.CellsStarted}/{p.CellCount}";
+        var text = $"{label}  {where}  {p.Elapsed.TotalSeconds,6:F0} s";
         if (inPlace)
         {
             Console.Write($"\r{text}   ");
             return;
         }
-        if (p.CellsStarted != lastCell && DateTime.UtcNow - lastPrint > TimeSpan.FromSeconds(5))
+        var sinceLast = DateTime.UtcNow - lastPrint;
+        if ((p.CellsStarted != lastCell && sinceLast > TimeSpan.FromSeconds(5)) || sinceLast > TimeSpan.FromMinutes(1))
         {
             Console.WriteLine(text);
             lastCell = p.CellsStarted;

@@ -7,6 +7,10 @@ namespace LlmCourse.Evaluation;
 /// it reads as "how many yes/no questions per token the model still needs"; in nats (natural log) it is the loss
 /// the training sections minimise. A uniform guess over V tokens scores exactly log2(V) bits.
 /// </summary>
+/// <remarks>
+/// This is the one-token-at-a-time version for the simple models of section 0 (<see cref="INextTokenModel"/>). For a
+/// GPT on texts of any length (batched windows, a sliding context, bits per byte) use <see cref="Perplexity"/>.
+/// </remarks>
 public static class CrossEntropy
 {
     /// <summary>Average bits per token over <paramref name="tokenIds"/>, scoring every token after the first.</summary>

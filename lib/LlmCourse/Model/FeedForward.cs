@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -20,10 +21,14 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>, ISwappableChildren
     /// <summary>GELU or SwiGLU.</summary>
     public MlpKind Kind { get; }
 
+    /// <summary>The GELU formula (GPT-2: tanh); unused by SwiGLU.</summary>
+    public GeluApproximation Gelu { get; }
+
     /// <summary>Creates an MLP of <paramref name="width"/> → <paramref name="hidden"/> → <paramref name="width"/>.</summary>
-    public FeedForward(int width, int hidden, MlpKind kind, bool bias) : base(nameof(FeedForward))
+    public FeedForward(int width, int hidden, MlpKind kind, bool bias, GeluApproximation gelu = GeluApproximation.None) : base(nameof(FeedForward))
     {
         Kind = kind;
+        Gelu = gelu;
         up = Layers.Linear(width, hidden, bias);
         gate = kind == MlpKind.SwiGlu ? Layers.Linear(width, hidden, bias) : null;
         down = Layers.Linear(hidden, width, bias);
@@ -35,7 +40,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>, ISwappableChildren
     {
         using var scope = torch.NewDisposeScope();
         var hidden = gate is null
-            ? F.gelu(up.call(x))
+            ? F.gelu(up.call(x), Gelu == GeluApproximation.Tanh ? GELU.Approximate.tanh : GELU.Approximate.none)
             : F.silu(gate.call(x)) * up.call(x);
         return scope.MoveToOuter(down.call(hidden));
     }

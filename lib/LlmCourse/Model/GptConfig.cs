@@ -44,6 +44,9 @@ public sealed partial record GptConfig
     /// <summary>GELU or SwiGLU MLP.</summary>
     public MlpKind Mlp { get; init; } = MlpKind.Gelu;
 
+    /// <summary>The GELU formula (exact or GPT-2's tanh approximation); ignored by SwiGLU.</summary>
+    public GeluApproximation Gelu { get; init; } = GeluApproximation.None;
+
     /// <summary>True: the output head multiplies by the token-embedding matrix instead of owning a second one.</summary>
     public bool TiedHead { get; init; } = true;
 
@@ -123,11 +126,15 @@ public sealed partial record GptConfig
         Positions = PositionKind.Rope, Norm = NormKind.LayerNorm, Mlp = MlpKind.Gelu, Bias = false, TiedHead = true,
     };
 
-    /// <summary>GPT-2 small's shape (124M parameters with the tied head): 12 layers, width 768, 12 heads, context 1024.</summary>
+    /// <summary>
+    /// GPT-2 small's shape (124M parameters with the tied head): 12 layers, width 768, 12 heads, context 1024, and
+    /// GPT-2's exact formulas (tanh-approximated GELU, LayerNorm ε = 1e-5), so its published weights give its numbers.
+    /// </summary>
     public static GptConfig Gpt2Small => new()
     {
         VocabSize = 50_257, ContextLength = 1024, Layers = 12, Heads = 12, Width = 768,
         Positions = PositionKind.Learned, Norm = NormKind.LayerNorm, Mlp = MlpKind.Gelu, Bias = true, TiedHead = true,
+        Gelu = GeluApproximation.Tanh, NormEpsilon = 1e-5,
     };
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -185,6 +192,7 @@ public sealed partial record GptConfig
         if (Enum.IsDefined(Norm) is false) problems.Add($"{nameof(Norm)} = {(int)Norm} is not a NormKind.");
         if (Enum.IsDefined(Positions) is false) problems.Add($"{nameof(Positions)} = {(int)Positions} is not a PositionKind.");
         if (Enum.IsDefined(Mlp) is false) problems.Add($"{nameof(Mlp)} = {(int)Mlp} is not an MlpKind.");
+        if (Enum.IsDefined(Gelu) is false) problems.Add($"{nameof(Gelu)} = {(int)Gelu} is not a GeluApproximation.");
         if (Enum.IsDefined(Attention) is false) problems.Add($"{nameof(Attention)} = {(int)Attention} is not an AttentionKernel.");
         return problems;
     }

@@ -30,13 +30,14 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
     public int Count => experts.Count;
 
     /// <summary>Creates <paramref name="count"/> experts of the given shape, each token routed to <paramref name="topK"/>.</summary>
-    public MixtureOfExperts(int width, int hidden, int count, int topK, MlpKind kind, bool bias) : base(nameof(MixtureOfExperts))
+    public MixtureOfExperts(int width, int hidden, int count, int topK, MlpKind kind, bool bias, GeluApproximation gelu = GeluApproximation.None)
+        : base(nameof(MixtureOfExperts))
     {
         if (count < 2 || topK < 1 || topK > count)
             throw new ArgumentException($"A Mixture of Experts needs at least 2 experts and 1 ≤ top-k ≤ experts (got {count} experts, top-{topK}).");
         TopK = topK;
         router = Layers.Linear(width, count, bias: false);
-        experts = nn.ModuleList(Enumerable.Range(0, count).Select(_ => new FeedForward(width, hidden, kind, bias)).ToArray());
+        experts = nn.ModuleList(Enumerable.Range(0, count).Select(_ => new FeedForward(width, hidden, kind, bias, gelu)).ToArray());
         RegisterComponents();
     }
 

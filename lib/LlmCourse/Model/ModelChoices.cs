@@ -33,6 +33,19 @@ public enum MlpKind
     SwiGlu,
 }
 
+/// <summary>Which formula the GELU of a <see cref="MlpKind.Gelu"/> MLP uses.</summary>
+public enum GeluApproximation
+{
+    /// <summary>The exact GELU, x·Φ(x) with the Gaussian CDF Φ written through erf (PyTorch's default).</summary>
+    None,
+
+    /// <summary>
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): the approximation GPT-2 was trained with (Hugging Face calls it
+    /// "gelu_new"). It differs from the exact GELU by up to ~3e-4, enough to matter when loading GPT-2's weights.
+    /// </summary>
+    Tanh,
+}
+
 /// <summary>Which code computes attention; both give the same numbers (to about 1e-6).</summary>
 public enum AttentionKernel
 {

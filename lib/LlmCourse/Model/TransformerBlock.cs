@@ -25,8 +25,8 @@ public sealed class TransformerBlock : nn.Module
         mlpNorm = Norms.Create(config);
         var hidden = config.MlpWidthAt(layer);
         mlp = config.IsMixtureOfExperts
-            ? new MixtureOfExperts(config.Width, hidden, config.Experts, config.ExpertsPerToken, config.Mlp, config.Bias)
-            : new FeedForward(config.Width, hidden, config.Mlp, config.Bias);
+            ? new MixtureOfExperts(config.Width, hidden, config.Experts, config.ExpertsPerToken, config.Mlp, config.Bias, config.Gelu)
+            : new FeedForward(config.Width, hidden, config.Mlp, config.Bias, config.Gelu);
         RegisterComponents();
     }
 

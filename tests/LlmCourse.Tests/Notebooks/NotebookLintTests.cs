@@ -88,11 +88,20 @@ public class NotebookLintTests
     [InlineData("File.ReadAllText(\"/home/ann/corpus.txt\")")]
     [InlineData("var p = \"/tmp/x\";")]
     [InlineData("var p = @\"C:\\Users\\ann\\x\";")]
+    [InlineData("var p = \"D:\\\\data\\\\corpus.txt\";")]
     public void Absolute_paths_are_reported(string code)
     {
         var doc = Clean();
         doc["cells"]![2]!["source"] = code;
         Assert.Contains("absolute path", Assert.Single(Lint(doc)));
+    }
+
+    [Fact]
+    public void A_printed_drive_letter_like_label_is_not_a_path()
+    {
+        var doc = Clean();
+        doc["cells"]![2]!["source"] = "Console.WriteLine(\"Q:\\nA:\\n\");";
+        Assert.Empty(Lint(doc));
     }
 
     [Fact]

@@ -45,6 +45,18 @@ public class RunAnalysisTests
     }
 
     [Fact]
+    public void What_the_setup_printed_with_a_cross_leads_the_error_of_its_cell()
+    {
+        var executed = Notebook(TestNotebooks.Code("s", CourseNotebooks.ImportSetupLine,
+            TestNotebooks.Stdout("✗ The course's helper library is not built. Run `dotnet build`.\n"),
+            TestNotebooks.Error("(3,1): error CS0006: Metadata file '../lib/LlmCourse.dll' could not be found")));
+
+        var failure = Assert.Single(RunAnalysis.Failures(executed, executed, Exited0 with { ExitCode = 2 }, 1));
+
+        Assert.StartsWith("✗ The course's helper library is not built. Run `dotnet build`.\n(3,1): error CS0006", failure.Error);
+    }
+
+    [Fact]
     public void A_nonzero_exit_without_error_outputs_still_fails()
     {
         var executed = Notebook(TestNotebooks.Code("a", "1"));

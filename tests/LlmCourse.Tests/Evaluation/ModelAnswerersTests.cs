@@ -1,0 +1,63 @@
+using LlmCourse.Evaluation;
+using LlmCourse.Generation;
+using LlmCourse.Model;
+using LlmCourse.Tokenization;
+
+namespace LlmCourse.Tests.Evaluation;
+
+public class ModelAnswerersTests
+{
+    private const string Text = "Emma Woodhouse, handsome, clever, and rich, with a comfortable home. The key is 0123456789. What is the key?\n";
+
+    private static readonly CharTokenizer Chars = CharTokenizer.FromText(Text, specials: Specials.Course);
+
+    private static readonly TaskItem[] Items = [new("a", "Emma ", "W"), new("b", "The key ", "is"), new("c", "home.", " ")];
+
+    [Fact]
+    public void A_greedy_model_answerer_is_text_generator_completion()
+    {
+        using var model = new GptModel(GptConfig.Tiny(Chars.VocabularySize), seed: 2);
+        var options = ModelAnswerers.DefaultOptions(Chars, maxNewTokens: 5);
+        Assert.Equal([Chars.SpecialTokens[Specials.End], Chars.SpecialTokens[Specials.EndOfText]], options.StopTokens);
+        var result = TaskEval.Run("tiny", Items, ModelAnswerers.Create(model, Chars, options), TaskScorer.Contains());
+        Assert.Equal(Items.Select(i => TextGenerator.Complete(model, Chars, i.Prompt, options)), result.Rows.Select(r => r.Answer));
+    }
+
+    [Fact]
+    public void A_sampling_model_answerer_is_seeded_per_item()
+    {
+        using var model = new GptModel(GptConfig.Tiny(Chars.VocabularySize), seed: 2);
+        var answer = ModelAnswerers.Create(model, Chars, new GenerationOptions { MaxNewTokens = 12, Sampling = new SamplingSettings(Temperature: 1.5) });
+        Assert.Equal(answer("Emma ", 7), answer("Emma ", 7));
+        Assert.NotEqual(answer("Emma ", 7), answer("Emma ", 8));
+        var first = TaskEval.Run("sampled", Items, answer, TaskScorer.Contains(), seed: 3);
+        var again = TaskEval.Run("sampled", Items, answer, TaskScorer.Contains(), seed: 3);
+        Assert.Equal(first.Rows, again.Rows);
+    }
+
+    [Fact]
+    public void The_needle_answerer_reads_past_the_context_and_agrees_with_greedy_generation_inside_it()
+    {
+        using var model = new GptModel(GptConfig.Tiny(Chars.VocabularySize), seed: 5); // RoPE, context 16
+        var haystack = new NeedleHaystack(Chars, Text, new NeedleSettings { KeyDigits = 1, Question = "?" });
+        var answer = ModelAnswerers.Needle(model, Chars, maxNewTokens: 3);
+
+        var inside = haystack.Build(length: 15, depth: 0.5, seed: 1);
+        var greedy = TextGenerator.Generate(model, inside.PromptIds, new GenerationOptions { MaxNewTokens = 3, Sampling = SamplingSettings.Greedy });
+        Assert.Equal(Chars.Decode(greedy.Generated), answer(inside));
+
+        var past = haystack.Build(length: 40, depth: 0.0, seed: 2); // 2.5× the context: nothing cropped, nothing thrown
+        Assert.Equal(3, Chars.Encode(answer(past)).Length);
+    }
+
+    [Fact]
+    public void A_snapshot_measures_held_out_perplexity_and_every_task()
+    {
+        using var model = new GptModel(GptConfig.Tiny(Chars.VocabularySize), seed: 2);
+        var tasks = new[] { new EvalTask("continue", Items, TaskScorer.Contains()), new EvalTask("first", Items[..1], TaskScorer.ExactMatch()) };
+        var snapshot = EvalSnapshot.Measure("base", model, Chars, Text, tasks, ModelAnswerers.DefaultOptions(Chars, 4));
+        Assert.Equal(Perplexity.Measure(model, Chars, Text).TotalNats, snapshot.HeldOut.TotalNats, 6);
+        Assert.Equal(["continue", "first"], snapshot.Tasks.Select(t => t.Name));
+        Assert.Equal([3, 1], snapshot.Tasks.Select(t => t.Total));
+    }
+}

@@ -60,4 +60,28 @@ public class ModelAnswerersTests
         Assert.Equal(["continue", "first"], snapshot.Tasks.Select(t => t.Name));
         Assert.Equal([3, 1], snapshot.Tasks.Select(t => t.Total));
     }
+
+    [Fact]
+    public void The_retrieval_fine_tune_lowers_the_answer_loss_and_is_repeatable()
+    {
+        var haystack = new NeedleHaystack(Chars, Text, new NeedleSettings { KeyDigits = 1 });
+        var settings = new NeedleFineTuneSettings(Steps: 25, BatchSize: 4, MinLength: 50, MaxLength: 60, LearningRate: 3e-3, WarmupSteps: 3, Seed: 4);
+        IReadOnlyList<double> Train()
+        {
+            using var model = new GptModel(GptConfig.Tiny(Chars.VocabularySize) with { ContextLength = 64 }, seed: 3);
+            return NeedleFineTune.Run(model, haystack, settings);
+        }
+        var losses = Train();
+        Assert.Equal(25, losses.Count);
+        Assert.True(losses.TakeLast(5).Average() < 0.75 * losses.Take(3).Average(), $"loss {losses[0]:F2} → {losses[^1]:F2}");
+        Assert.Equal(losses, Train());
+    }
+
+    [Fact]
+    public void Padding_keeps_every_real_position_and_ignores_the_rest()
+    {
+        var (inputs, targets) = NeedleFineTune.Pad([([1, 2, 3], [-100, 3, 4]), ([5, 6], [-100, 7])]);
+        Assert.Equal(new long[] { 1, 2, 3, 5, 6, 0 }, inputs.data<long>().ToArray());
+        Assert.Equal(new long[] { -100, 3, 4, -100, 7, -100 }, targets.data<long>().ToArray());
+    }
 }

@@ -33,12 +33,15 @@ public static class MaskedTokens
         return html.Append("</div>").ToString();
     }
 
-    /// <summary>The same as text: flagged tokens in [brackets], e.g. <c>&lt;|user|&gt;|Hi|&lt;|end|&gt;|[Hello]|[&lt;|end|&gt;]</c>.</summary>
+    /// <summary>
+    /// The same as text, tokens separated by spaces (a space inside a token shows as ␣), flagged tokens in [brackets]:
+    /// <c>&lt;|user|&gt; Hi &lt;|end|&gt; &lt;|assistant|&gt; [Hello] [&lt;|end|&gt;]</c>.
+    /// </summary>
     /// <exception cref="ArgumentException">The two arrays differ in length.</exception>
     public static string Text(ITokenizer tokenizer, IReadOnlyList<int> ids, IReadOnlyList<bool> flags)
     {
         if (ids.Count != flags.Count)
             throw new ArgumentException($"{ids.Count} ids but {flags.Count} flags: give one flag per token.", nameof(flags));
-        return string.Join("|", ids.Select((id, i) => flags[i] ? $"[{TokenLabels.Show(tokenizer.Piece(id))}]" : TokenLabels.Show(tokenizer.Piece(id))));
+        return string.Join(" ", ids.Select((id, i) => flags[i] ? $"[{TokenLabels.Show(tokenizer.Piece(id))}]" : TokenLabels.Show(tokenizer.Piece(id))));
     }
 }

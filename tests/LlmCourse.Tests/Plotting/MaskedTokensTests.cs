@@ -12,7 +12,7 @@ public class MaskedTokensTests
         var chat = AlignmentFixtures.Template.Format(new ChatSample(null, "Spell backwards: tea", "aet"));
 
         var text = MaskedTokens.Text(AlignmentFixtures.Tokenizer, chat.Ids, chat.AnswerMask);
-        var pieces = text.Split('|');
+        var pieces = text.Split(' ');
         Assert.Equal(chat.Length, pieces.Length);
         Assert.Equal(chat.AnswerTokens, pieces.Count(p => p.StartsWith('[')));
         Assert.Equal("[<|end|>]", pieces[^1]);

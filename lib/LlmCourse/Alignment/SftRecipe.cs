@@ -39,10 +39,10 @@ public static class SftRecipe
 
     /// <summary>
     /// The answerer the recipe's evaluations use: greedy decoding of at most <see cref="MaxAnswerTokens"/> tokens,
-    /// stopping at &lt;|end|&gt;; the answer is what came before it.
+    /// stopping at &lt;|end|&gt;; the answer is what came before it. Fewer tokens are faster but cut long answers.
     /// </summary>
-    public static Answerer Answerer(GptModel model, ITokenizer tokenizer) =>
-        ModelAnswerers.Create(model, tokenizer, ModelAnswerers.DefaultOptions(tokenizer, MaxAnswerTokens));
+    public static Answerer Answerer(GptModel model, ITokenizer tokenizer, int maxNewTokens = MaxAnswerTokens) =>
+        ModelAnswerers.Create(model, tokenizer, ModelAnswerers.DefaultOptions(tokenizer, maxNewTokens));
 
     /// <summary>Held-out task accuracy of <paramref name="model"/>: every held-out instruction asked in the chat template, answered greedily, checked by its item.</summary>
     public static TaskEvalResult HeldOutAccuracy(GptModel model, ITokenizer tokenizer, InstructionSet data, string name) =>

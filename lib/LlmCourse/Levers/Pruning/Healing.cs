@@ -11,15 +11,16 @@ namespace LlmCourse.Levers.Pruning;
 public static class Healing
 {
     /// <summary>
-    /// Short-run settings: <paramref name="steps"/> steps at a constant 5e-4 after 5 warmup steps (a tenth of
-    /// pretraining's peak, to adjust the weights rather than retrain them), validation only at the start and end.
+    /// Short-run settings: <paramref name="steps"/> steps that warm up over 5 steps to 3e-4 and decay to 3e-5, about
+    /// where pretraining's own schedule ended (its floor is 2e-4): enough to let the remaining weights adjust, not so much
+    /// that the run becomes more pretraining. Validation only at the start and end.
     /// </summary>
     public static TrainingSettings Settings(int steps, int batchSize = 16) => BaseRecipe.Settings with
     {
         Steps = steps,
         BatchSize = batchSize,
-        LearningRate = 5e-4,
-        MinLearningRate = 5e-4,
+        LearningRate = 3e-4,
+        MinLearningRate = 3e-5,
         WarmupSteps = Math.Min(5, steps - 1),
         EvalEvery = 0,
         EvalWindows = 16,

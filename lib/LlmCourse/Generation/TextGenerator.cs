@@ -17,6 +17,10 @@ namespace LlmCourse.Generation;
 /// window. When the text grows past the context, the window slides: without the cache each step reads the last
 /// <c>ContextLength</c> tokens; with it, the cache is rebuilt from the last half context whenever it is full, so
 /// decoding stays cheap (and, past that point, the two paths differ slightly: the cached one sees less context).
+/// <para>A RoPE model with a sliding window no longer than its context (<see cref="GptModel.SlidingWindow"/>) never
+/// meets a distance it was not trained on, so it streams: the prompt is not cropped (it is prefilled in chunks of the
+/// context length), the cache evicts old entries itself and is never rebuilt, and both paths give the same tokens at
+/// any length, with the cache holding at most the window.</para>
 /// </remarks>
 public static class TextGenerator
 {
@@ -36,7 +40,8 @@ public static class TextGenerator
             (options.OnWarning ?? (m => Console.Error.WriteLine("warning: " + m)))(message);
         }
 
-        var cropped = Math.Max(0, prompt.Count - (context - 1));
+        var streams = model.Config.Positions == PositionKind.Rope && model.Config.SlidingWindow is { } window && window <= context;
+        var cropped = streams ? 0 : Math.Max(0, prompt.Count - (context - 1));
         if (cropped > 0)
             Warn($"The prompt has {prompt.Count} tokens but the model reads at most {context}: its first {cropped} tokens were dropped (kept the last {context - 1}).");
         var sequence = prompt.Skip(cropped).ToList();
@@ -57,7 +62,7 @@ public static class TextGenerator
         var slid = false;
         try
         {
-            var logits = Forward(model, sequence, cache);
+            var logits = Prefill(model, sequence, cache, context);
             prefillClock.Stop();
             while (generated.Count < options.MaxNewTokens)
             {
@@ -77,7 +82,7 @@ public static class TextGenerator
                     break;
 
                 decodeClock.Start();
-                if (cache is not null && cache.Length >= context)
+                if (cache is not null && !streams && cache.Length >= context)
                 {
                     if (!slid)
                         Warn($"The text reached the context length ({context} tokens): from here on the model sees a sliding window of recent tokens.");
@@ -91,7 +96,7 @@ public static class TextGenerator
                 }
                 else
                 {
-                    if (sequence.Count > context && !slid)
+                    if (sequence.Count > context && !slid && !streams)
                     {
                         Warn($"The text reached the context length ({context} tokens): from here on the model sees a sliding window of recent tokens.");
                         slid = true;
@@ -130,6 +135,20 @@ public static class TextGenerator
             shown = text.Length;
         });
         return tokenizer.Decode(result.Generated);
+    }
+
+    /// <summary>
+    /// The first pass: with a cache, the prompt in chunks of at most <paramref name="context"/> tokens (one chunk unless
+    /// the model streams); without, its last <paramref name="context"/> tokens. Returns the last position's logits.
+    /// </summary>
+    private static Tensor Prefill(GptModel model, IReadOnlyList<int> ids, KvCache? cache, int context)
+    {
+        if (cache is null)
+            return Forward(model, ids.Skip(Math.Max(0, ids.Count - context)).ToList(), null);
+        var start = 0;
+        for (; ids.Count - start > context; start += context)
+            Forward(model, ids.Skip(start).Take(context).ToList(), cache).Dispose();
+        return Forward(model, ids.Skip(start).ToList(), cache);
     }
 
     /// <summary>One forward pass over <paramref name="ids"/>; returns the last position's logits [vocab] (float32, CPU).</summary>

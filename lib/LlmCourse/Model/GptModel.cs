@@ -93,6 +93,46 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
         }
     }
 
+    /// <summary>
+    /// The length the model is trained and measured at: the window <c>Trainer</c>, perplexity and generation use.
+    /// With RoPE or sinusoidal positions it can be changed on a trained model (context extension: pair it with
+    /// <see cref="RopeScaling"/> and a short fine-tune at the new length); learned positions have a table of exactly
+    /// this many rows and cannot.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The model uses learned positions.</exception>
+    public int ContextLength
+    {
+        get => Config.ContextLength;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The context length must be at least 1 token (the base model uses 128).");
+            if (value != Config.ContextLength && positionEmbedding is not null)
+                throw new InvalidOperationException(
+                    $"This model learned one position vector for each of its {Config.ContextLength} positions; there is nothing to use for position {Config.ContextLength}. " +
+                    "Only RoPE or sinusoidal models can change their context length.");
+            Config = Config with { ContextLength = value };
+        }
+    }
+
+    /// <summary>
+    /// Sliding-window attention, switchable on a trained model: each token sees itself and the previous
+    /// <c>SlidingWindow − 1</c> tokens; null = full causal attention. The KV cache from <see cref="CreateCache"/>
+    /// then keeps only that many positions, so its memory stops growing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A window below 1.</exception>
+    public int? SlidingWindow
+    {
+        get => Config.SlidingWindow;
+        set
+        {
+            if (value is < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "A sliding window must hold at least 1 token (the token itself); use null for full attention.");
+            Config = Config with { SlidingWindow = value };
+        }
+    }
+
     /// <summary>Parameters counted on the live module (each tensor once).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

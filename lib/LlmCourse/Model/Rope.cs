@@ -15,6 +15,8 @@ namespace LlmCourse.Model;
 /// <para>The cos/sin tables are precomputed in double precision, kept as float32, and grown on demand, so a model can
 /// run past its trained length (where it may fail: that is the point of <see cref="Scaling"/>).</para>
 /// <para>One instance is shared by all layers of a model. Not thread-safe while a table grows.</para>
+/// <para>A rotation keeps every vector's length, except under YaRN's temperature (<see cref="Magnitude"/>), which is
+/// folded into the tables so attention itself needs no change.</para>
 /// </remarks>
 public sealed class Rope : IDisposable
 {
@@ -71,12 +73,22 @@ public sealed class Rope : IDisposable
     /// <summary>The base after NTK scaling: base·α^(d/(d−2)).</summary>
     public double EffectiveBase => scaling.NtkAlpha == 1 ? Base : Base * Math.Pow(scaling.NtkAlpha, HeadDim / (HeadDim - 2.0));
 
-    /// <summary>θᵢ for each of the d/2 pairs: how many radians pair i turns per position (pair 0 is the fastest).</summary>
+    /// <summary>θᵢ for each of the d/2 pairs: how many radians pair i turns per position (pair 0 is the fastest), NTK and YaRN included.</summary>
     public double[] InverseFrequencies()
     {
         var b = EffectiveBase;
-        return Enumerable.Range(0, HeadDim / 2).Select(i => Math.Pow(b, -2.0 * i / HeadDim)).ToArray();
+        var frequencies = Enumerable.Range(0, HeadDim / 2).Select(i => Math.Pow(b, -2.0 * i / HeadDim)).ToArray();
+        if (scaling.ByParts is { Factor: not 1 } yarn)
+            for (var i = 0; i < frequencies.Length; i++)
+                frequencies[i] *= yarn.FrequencyMultiplier(frequencies[i]);
+        return frequencies;
     }
+
+    /// <summary>
+    /// The length every rotated vector is multiplied by: 1, except with YaRN's temperature, which scales queries and
+    /// keys by 0.1·ln(s) + 1 each (so the scores by its square) to sharpen attention over the longer context.
+    /// </summary>
+    public double Magnitude => scaling.ByParts?.Magnitude ?? 1;
 
     /// <summary>The angle (radians) by which pair <paramref name="pair"/> is turned at <paramref name="position"/>, scaling included.</summary>
     public double Angle(double position, int pair) => EffectivePosition(position) * InverseFrequencies()[pair];
@@ -123,6 +135,7 @@ public sealed class Rope : IDisposable
     private (Tensor Cos, Tensor Sin) BuildTables(int positions)
     {
         var frequencies = InverseFrequencies();
+        var magnitude = Magnitude;
         var half = HeadDim / 2;
         var cosValues = new float[positions * half];
         var sinValues = new float[positions * half];
@@ -132,8 +145,8 @@ public sealed class Rope : IDisposable
             for (var i = 0; i < half; i++)
             {
                 var angle = position * frequencies[i];
-                cosValues[p * half + i] = (float)Math.Cos(angle);
-                sinValues[p * half + i] = (float)Math.Sin(angle);
+                cosValues[p * half + i] = (float)(magnitude * Math.Cos(angle));
+                sinValues[p * half + i] = (float)(magnitude * Math.Sin(angle));
             }
         }
         return (OwnedTensor.From(cosValues, positions, half), OwnedTensor.From(sinValues, positions, half));

@@ -88,3 +88,18 @@ public class KlDivergenceTests
         Assert.Contains("same batch", e.Message);
     }
 }
+
+public class PolicyDriftTests
+{
+    [Fact]
+    public void Drift_is_zero_for_a_copy_and_positive_for_another_model()
+    {
+        using var a = AlignmentToys.Model(seed: 4);
+        using var b = AlignmentToys.Model(seed: 4);
+        using var c = AlignmentToys.Model(seed: 5);
+        int[][] prompts = [[9, 10], [11, 12, 13]];
+        Assert.Equal(0, PolicyDrift.MeanKl(a, b, prompts, AlignmentToys.Stop, maxNewTokens: 6), 6);
+        Assert.True(PolicyDrift.MeanKl(a, c, prompts, AlignmentToys.Stop, maxNewTokens: 6) > 0);
+        Assert.Contains("No prompts", Assert.Throws<ArgumentException>(() => PolicyDrift.MeanKl(a, b, [], 0)).Message);
+    }
+}

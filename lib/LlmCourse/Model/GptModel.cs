@@ -165,8 +165,32 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
         trace?.Clear();
         using var noGrad = cache is null ? null : torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var time = (int)ids.shape[1];
+        var (x, auxLoss) = Trunk(ids, offset, cache, trace);
 
+        if (lastPositionOnly)
+            x = x.narrow(1, ids.shape[1] - 1, 1);
+        x = finalNorm.call(x);
+        var logits = head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x);
+        return new GptOutput(scope.MoveToOuter(logits), auxLoss is null ? null : scope.MoveToOuter(auxLoss));
+    }
+
+    /// <summary>
+    /// The last block's output after the final norm, [batch, time, width]: what the head turns into logits. A reward
+    /// model or a classifier puts its own head here instead of the vocabulary head. Keeps autograd (trainable).
+    /// </summary>
+    /// <exception cref="ArgumentException">Ids out of the vocabulary, too long for learned positions, or badly shaped.</exception>
+    public Tensor Hidden(Tensor ids)
+    {
+        CheckIds(ids, 0);
+        using var scope = torch.NewDisposeScope();
+        var (x, _) = Trunk(ids, 0, null, null);
+        return scope.MoveToOuter(finalNorm.call(x));
+    }
+
+    /// <summary>Embedding, positions and every block: the residual stream before the final norm, and the MoE loss.</summary>
+    private (Tensor X, Tensor? AuxLoss) Trunk(Tensor ids, int offset, KvCache? cache, ForwardTrace? trace)
+    {
+        var time = (int)ids.shape[1];
         var x = tokenEmbedding.call(ids);
         if (positionEmbedding is not null)
             x = x + positionEmbedding.call(torch.arange(offset, offset + time, dtype: ScalarType.Int64));
@@ -186,11 +210,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
             trace?.AddResidual(x);
         }
 
-        if (lastPositionOnly)
-            x = x.narrow(1, time - 1, 1);
-        x = finalNorm.call(x);
-        var logits = head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x);
-        return new GptOutput(scope.MoveToOuter(logits), auxLoss is null ? null : scope.MoveToOuter(auxLoss));
+        return (x, auxLoss);
     }
 
     /// <summary>

@@ -28,10 +28,10 @@ public static class AustenHomes
     [
         new("Mr. Weston", "Randalls", "Emma"),
         new("John Knightley", "Brunswick Square", "Emma"),
-        new("Robert Martin", "Abbey-Mill Farm", "Emma"),
+        new("Mr. Suckling", "Maple Grove", "Emma"),
         new("Mr. Gardiner", "Gracechurch Street", "Pride and Prejudice"),
-        new("Mr. Rushworth", "Sotherton", "Mansfield Park"),
-        new("General Tilney", "Northanger Abbey", "Northanger Abbey"),
+        new("Mr. Hurst", "Grosvenor Street", "Pride and Prejudice"),
+        new("Lady Dalrymple", "Laura Place", "Persuasion"),
         new("Mrs. Thorpe", "Putney", "Northanger Abbey"),
         new("John Dashwood", "Norland", "Sense and Sensibility"),
         new("Sir John Middleton", "Barton Park", "Sense and Sensibility"),

@@ -102,3 +102,42 @@ public class LeverBadInputTests
         finally { Directory.Delete(folder, recursive: true); }
     }
 }
+
+public class SimulatedQuantizationTests
+{
+    [Fact]
+    public void Simulated_int8_and_int4_match_the_real_thing_and_int2_keeps_three_levels_per_group()
+    {
+        var x = randn(3, 5, 16, generator: new Generator(4));
+        foreach (var scheme in new[] { QuantScheme.Int8PerChannel(), QuantScheme.Int4Grouped(8, symmetric: false) })
+        {
+            using var real = ToyModel.Create();
+            Quantizer.QuantizeLinears(real, scheme);
+            using var simulated = ToyModel.Create();
+            Quantizer.SimulateLinears(simulated, scheme);
+            Assert.Empty(simulated.modules().OfType<QuantizedLinear>()); // still float layers
+            Assert.True(simulated.forward(x).allclose(real.forward(x), rtol: 1e-5, atol: 1e-6), scheme.ToString());
+        }
+        using var two = ToyModel.Create();
+        using var reference = ToyModel.Create();
+        Quantizer.SimulateLinears(two, new QuantScheme(2, QuantGranularity.Grouped, 8));
+        var w = ((Linear)ModuleSurgery.Get(two, "head")).weight!;
+        var original = ((Linear)ModuleSurgery.Get(reference, "head")).weight!;
+        var groups = w.reshape(-1, 8);
+        for (var g = 0; g < groups.shape[0]; g++)
+        {
+            var levels = groups[g].unique().Item1; // symmetric 2-bit: −s, 0, +s
+            Assert.InRange(levels.shape[0], 1, 3);
+            var step = original.reshape(-1, 8)[g].abs().max().item<float>();
+            Assert.True((groups[g] - original.reshape(-1, 8)[g]).abs().max().item<float>() <= step / 2 * 1.002 + 1e-7);
+        }
+    }
+
+    [Fact]
+    public void Simulated_widths_outside_two_to_eight_and_ragged_groups_are_refused()
+    {
+        using var model = ToyModel.Create();
+        Assert.Contains("2 to 8 bits", Assert.Throws<ArgumentException>(() => Quantizer.SimulateLinears(model, new QuantScheme(1, QuantGranularity.PerChannel))).Message);
+        Assert.Contains("does not divide", Assert.Throws<ArgumentException>(() => Quantizer.SimulateLinears(model, new QuantScheme(3, QuantGranularity.Grouped, 12))).Message);
+    }
+}

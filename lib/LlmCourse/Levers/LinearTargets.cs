@@ -29,6 +29,10 @@ public static class LinearTargets
         if (matches.Count == 0)
             throw new ArgumentException($"{lever}: no layer name matches '{pattern}'. Linear layers of this model are named like: {sample}.", nameof(pattern));
         var wrong = matches.FirstOrDefault(m => m.Module is not Linear);
+        if (wrong.Module is QuantizedLinear or LoraLinear)
+            throw new ArgumentException(
+                $"{lever} applies to float Linear layers, but '{wrong.Name}' is already a {wrong.Module.GetType().Name}. Levers do not stack here: " +
+                "train LoRA on the float model, merge it (Lora.Unwrap), then quantize; or reload the float checkpoint.", nameof(pattern));
         if (wrong.Module is not null)
             throw new ArgumentException(
                 $"{lever} applies to Linear layers only, but '{pattern}' also matches '{wrong.Name}', a {wrong.Module.GetType().Name}. " +

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmCourse.IO;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LlmCourse.Levers;
@@ -38,17 +39,32 @@ public static class QuantizedCheckpoint
     /// <paramref name="model"/> (which has the same architecture; the layers there may be float Linears, which are
     /// disposed). Returns the layer names loaded.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file lacks a tensor a layer needs.</exception>
+    /// <exception cref="InvalidDataException">The file is not a quantized checkpoint, lacks a tensor a layer needs, or
+    /// names a layer the model does not have in that shape. Nothing is changed then, except when a tensor is missing.</exception>
     public static IReadOnlyList<string> Load(nn.Module model, string path)
     {
         using var file = SafetensorsReader.Open(path);
         var tensors = file.ReadAll();
         var metadata = file.Metadata;
-        foreach (var (name, description) in metadata)
+        var plan = metadata.Select(entry => Describe(path, entry.Key, entry.Value)).ToList();
+        if (plan.Count == 0)
+            throw new InvalidDataException($"'{path}' describes no quantized layers: it is not a file written by QuantizedCheckpoint.Save.");
+        foreach (var (name, _, outFeatures, inFeatures) in plan) // check everything before changing anything
         {
-            var parts = description.Split(' ', 'x');
-            var scheme = QuantScheme.Parse(parts[0]);
-            var (outFeatures, inFeatures) = (long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            var existing = ModuleSurgery.Get(model, name);
+            var (o, i) = existing switch
+            {
+                Linear l => (l.out_features, l.in_features),
+                QuantizedLinear q => (q.OutFeatures, q.InFeatures),
+                _ => throw new InvalidDataException($"'{path}' holds layer '{name}', but the model has a {existing.GetType().Name} there: " +
+                                                    "load it into the architecture it was saved from."),
+            };
+            if ((o, i) != (outFeatures, inFeatures))
+                throw new InvalidDataException($"'{path}' holds '{name}' as {outFeatures}x{inFeatures} but the model's layer is {o}x{i}: " +
+                                               "load it into the architecture it was saved from.");
+        }
+        foreach (var (name, scheme, outFeatures, inFeatures) in plan)
+        {
             Tensor Need(string key) => tensors.GetValueOrDefault($"{name}.{key}")
                 ?? throw new InvalidDataException($"'{path}' lacks '{name}.{key}': the file is incomplete; save it again with QuantizedCheckpoint.Save.");
             var weight = new QuantizedTensor(Need("weight_codes"), Need("weight_scales"),
@@ -58,6 +74,21 @@ public static class QuantizedCheckpoint
             var layer = new QuantizedLinear(weight, bias, inputScale); // copies bias and input scale, owns the rest
             ModuleSurgery.Replace(model, name, layer).Dispose();
         }
-        return metadata.Keys.ToList();
+        return plan.Select(p => p.Name).ToList();
+    }
+
+    /// <summary>Reads one metadata entry, <c>"int4-g64-sym 192x768"</c>, with an error that says what the file is not.</summary>
+    private static (string Name, QuantScheme Scheme, long Out, long In) Describe(string path, string name, string description)
+    {
+        var parts = description.Split(' ', 'x');
+        try
+        {
+            if (parts.Length == 3 && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var outFeatures)
+                                  && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var inFeatures))
+                return (name, QuantScheme.Parse(parts[0]), outFeatures, inFeatures);
+        }
+        catch (FormatException) { }
+        throw new InvalidDataException($"'{path}' is not a quantized checkpoint: its metadata entry '{name}' = '{description}' is not " +
+                                       "'<scheme> <out>x<in>'. Load LoRA adapters with Lora.LoadAdapter and full models with GptCheckpoint.Load.");
     }
 }

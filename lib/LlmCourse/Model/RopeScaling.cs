@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LlmCourse.Model;
 
 /// <summary>
@@ -35,6 +37,7 @@ public sealed record RopeScaling(double PositionScale = 1, double NtkAlpha = 1, 
         new(ByParts: new YarnScaling(factor, trainedLength, alpha, beta));
 
     /// <summary>True when this scaling leaves every angle as trained.</summary>
+    [JsonIgnore]
     public bool IsIdentity => PositionScale == 1 && NtkAlpha == 1 && (ByParts is null || ByParts.Factor == 1);
 
     /// <summary>Throws when a factor cannot be used.</summary>
@@ -63,6 +66,7 @@ public sealed record RopeScaling(double PositionScale = 1, double NtkAlpha = 1, 
 public sealed record YarnScaling(double Factor, int TrainedLength, double Alpha = 1, double Beta = 32, bool Temperature = true)
 {
     /// <summary>The factor each query and key is multiplied by: 0.1·ln(s) + 1 (1 when <see cref="Temperature"/> is off or s ≤ 1).</summary>
+    [JsonIgnore]
     public double Magnitude => Temperature && Factor > 1 ? 0.1 * Math.Log(Factor) + 1 : 1;
 
     /// <summary>The multiplier of θᵢ for a pair with inverse frequency <paramref name="inverseFrequency"/>: between 1/s and 1.</summary>

@@ -185,6 +185,24 @@ public class StructuredPruningTests
     }
 
     [Fact]
+    public void Forward_speed_times_every_model_in_order_and_restores_training_mode()
+    {
+        using var dense = new GptModel(GptConfig.Tiny(Vocab));
+        using var slim = StructuredPruning.Apply(dense, Plan([[0, 1], [0, 1]], [[], []]));
+        dense.train();
+        slim.eval();
+
+        var speeds = ForwardSpeed.Compare([("dense", dense), ("slim", slim)], batchSize: 2, length: 16, rounds: 3, warmup: 1);
+
+        Assert.Equal(["dense", "slim"], speeds.Select(s => s.Name));
+        Assert.All(speeds, s => Assert.Equal(2 * 16 / (s.MedianMilliseconds / 1000), s.TokensPerSecond, 6));
+        Assert.All(speeds, s => Assert.Equal(3, s.Passes));
+        Assert.True(dense.training);
+        Assert.False(slim.training);
+        Assert.Contains("at most 16 tokens", Assert.Throws<ArgumentException>(() => ForwardSpeed.Compare([("dense", dense)], length: 17)).Message);
+    }
+
+    [Fact]
     public void The_median_is_the_middle_value()
     {
         Assert.Equal(2, ForwardSpeed.Median([3, 1, 2]));

@@ -17,8 +17,8 @@ public sealed record SpeedMeasurement(string Name, double MedianMilliseconds, do
 
 /// <summary>
 /// Times the forward pass (no gradients, eval mode) of several models side by side: round after round, each model
-/// runs once per round, so a burst of other work on the machine slows all of them alike; the median of each model's
-/// passes ignores the worst bursts.
+/// runs once per round (and the round's first model rotates), so a burst of other work on the machine slows all of
+/// them alike; the median of each model's passes ignores the worst bursts.
 /// </summary>
 public static class ForwardSpeed
 {
@@ -49,8 +49,9 @@ public static class ForwardSpeed
                 model.eval();
             using var _ = no_grad();
             for (var round = -warmup; round < rounds; round++)
-                for (var i = 0; i < models.Count; i++)
+                for (var turn = 0; turn < models.Count; turn++)
                 {
+                    var i = (turn + round + warmup) % models.Count; // each round starts with the next model: no fixed order
                     var clock = Stopwatch.StartNew();
                     using (var scope = NewDisposeScope())
                         models[i].Model.call(ids);

@@ -66,7 +66,7 @@ public sealed record UnitImportance(double[][] Heads, double[][] Neurons)
     /// output projection zeroed, then restored). Negative: the model is better without it.
     /// </summary>
     /// <inheritdoc cref="Measure" path="/param"/>
-    /// <inheritdoc cref="Measure" path="/exception"/>
+    /// <exception cref="ArgumentException">Too little calibration text.</exception>
     public static double[][] HeadLossIncrease(GptModel model, IReadOnlyList<int> calibrationIds, int maxWindows = 8, int batchSize = 8)
     {
         var windows = CalibrationWindows(calibrationIds, model.Config.ContextLength, maxWindows);

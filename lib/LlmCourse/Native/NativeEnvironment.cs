@@ -16,12 +16,6 @@ public static partial class NativeEnvironment
     /// <summary>The cap that keeps oneDNN off AMX while still using AVX-512 bf16.</summary>
     public const string OneDnnIsaBelowAmx = "AVX512_CORE_BF16";
 
-    /// <summary>The variable the OpenMP runtime reads (once, when LibTorch loads) to decide how idle threads wait.</summary>
-    public const string OpenMpWaitPolicy = "OMP_WAIT_POLICY";
-
-    /// <summary>Idle OpenMP threads sleep instead of spinning.</summary>
-    public const string OpenMpPassive = "PASSIVE";
-
     /// <summary>Reads a variable as native code sees it.</summary>
     public static string? Get(string name) =>
         OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(name) : Marshal.PtrToStringUTF8(getenv(name));

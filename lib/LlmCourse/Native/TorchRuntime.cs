@@ -8,8 +8,7 @@ namespace LlmCourse.Native;
 /// <param name="LibTorchSharp">The native TorchSharp library that was loaded (the package's own, or the patched copy).</param>
 /// <param name="WeakenedVersions">Symbol versions marked weak in the patched copy; empty when no patch was needed.</param>
 /// <param name="OneDnnIsaCapped">True when ONEDNN_MAX_CPU_ISA was set to keep oneDNN off AMX.</param>
-/// <param name="OpenMpPassive">True when this call set OMP_WAIT_POLICY=PASSIVE (it was unset).</param>
-public sealed record TorchLoadReport(string LibTorchSharp, IReadOnlyList<string> WeakenedVersions, bool OneDnnIsaCapped, bool OpenMpPassive = false)
+public sealed record TorchLoadReport(string LibTorchSharp, IReadOnlyList<string> WeakenedVersions, bool OneDnnIsaCapped)
 {
     /// <summary>One line for a notebook's banner.</summary>
     public override string ToString() =>
@@ -47,7 +46,6 @@ public static class TorchRuntime
             if (loaded is not null)
                 return loaded;
             var capped = CapOneDnnBelowAmx();
-            var passive = LetIdleOpenMpThreadsSleep();
             var (library, weakened) = OperatingSystem.IsLinux() ? LoadOnLinux() : ("(TorchSharp's default loader)", []);
             try
             {
@@ -59,22 +57,8 @@ public static class TorchRuntime
                     $"TorchSharp's native library did not load ({library}): {e.Message} " +
                     "Rebuild with `dotnet build`, and make sure nothing else called torch before TorchRuntime.EnsureLoaded().", e);
             }
-            return loaded = new TorchLoadReport(library, weakened, capped, passive);
+            return loaded = new TorchLoadReport(library, weakened, capped);
         }
-    }
-
-    /// <summary>
-    /// By default OpenMP threads spin for a while after each parallel region, waiting for the next one. On a laptop
-    /// where the browser, the editor and the notebook kernel share the cores, the spinning threads steal the time the
-    /// working ones need: a training step measured 6–17 s instead of 1.7 s under contention on 2 cores. Sleeping threads
-    /// cost little when the machine is idle. A value the user set is left alone.
-    /// </summary>
-    private static bool LetIdleOpenMpThreadsSleep()
-    {
-        if (NativeEnvironment.Get(NativeEnvironment.OpenMpWaitPolicy) is not null)
-            return false;
-        NativeEnvironment.Set(NativeEnvironment.OpenMpWaitPolicy, NativeEnvironment.OpenMpPassive);
-        return true;
     }
 
     private static bool CapOneDnnBelowAmx()

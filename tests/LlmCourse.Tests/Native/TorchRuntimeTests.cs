@@ -10,17 +10,6 @@ public class TorchRuntimeTests
         NativeLibraryLocator.FindLibTorchSharp() ?? throw new FileNotFoundException("libLibTorchSharp.so not found in the test output");
 
     [Fact]
-    public void OpenMP_wait_policy_is_set_for_native_code_before_LibTorch_starts()
-    {
-        if (OperatingSystem.IsWindows()) return;
-        var report = TorchRuntime.EnsureLoaded();
-        var policy = NativeEnvironment.Get(NativeEnvironment.OpenMpWaitPolicy);
-        Assert.False(policy is null, "OMP_WAIT_POLICY is unset in the native environment: EnsureLoaded should have set it to PASSIVE.");
-        if (report.OpenMpPassive)
-            Assert.Equal(NativeEnvironment.OpenMpPassive, policy);
-    }
-
-    [Fact]
     public void Real_library_needs_GLIBCXX_3_4_32_only_for_a_symbol_never_called()
     {
         if (!OperatingSystem.IsLinux()) return;

@@ -59,24 +59,8 @@ public sealed class NgramIndex
         return (total, seen);
     }
 
-    /// <summary>The words of a text as the index sees them: lower-cased runs of letters and digits.</summary>
-    public static IReadOnlyList<string> Words(string text)
-    {
-        var words = new List<string>();
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
-            if (inWord && start < 0)
-                start = i;
-            else if (!inWord && start >= 0)
-            {
-                words.Add(text[start..i].ToLowerInvariant());
-                start = -1;
-            }
-        }
-        return words;
-    }
+    /// <summary>The words of a text as the index sees them: lower-cased runs of letters and digits (<see cref="Data.TextWords"/>).</summary>
+    public static IReadOnlyList<string> Words(string text) => Data.TextWords.Split(text);
 
     private static List<ulong> WordHashes(string text) => Words(text).Select(Fnv1a).ToList();
 

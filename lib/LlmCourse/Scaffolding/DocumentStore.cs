@@ -113,21 +113,5 @@ public sealed class DocumentStore
     }
 
     /// <summary>How the store cuts text into words: lower-cased runs of letters and digits.</summary>
-    public static IReadOnlyList<string> Words(string text)
-    {
-        var words = new List<string>();
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
-            if (inWord && start < 0)
-                start = i;
-            else if (!inWord && start >= 0)
-            {
-                words.Add(text[start..i].ToLowerInvariant());
-                start = -1;
-            }
-        }
-        return words;
-    }
+    public static IReadOnlyList<string> Words(string text) => Data.TextWords.Split(text);
 }

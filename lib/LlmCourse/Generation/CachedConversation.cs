@@ -40,10 +40,11 @@ public sealed class CachedConversation : IDisposable
         model.eval();
         try
         {
+            using var inference = inference_mode(); // as in TextGenerator: no autograd bookkeeping; the logits are only read
             using var scope = NewDisposeScope();
-            using var output = model.Run(tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0), cache, lastPositionOnly: true);
+            using var output = model.Run(tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count]), cache, lastPositionOnly: true);
             nextLogits?.Dispose();
-            nextLogits = output.Logits[0, -1].to(ScalarType.Float32).MoveToOuterDisposeScope();
+            nextLogits = output.Logits.reshape(-1).to(ScalarType.Float32).MoveToOuterDisposeScope();
         }
         finally
         {

@@ -154,9 +154,14 @@ public static class TextGenerator
     /// <summary>One forward pass over <paramref name="ids"/>; returns the last position's logits [vocab] (float32, CPU).</summary>
     private static Tensor Forward(GptModel model, IReadOnlyList<int> ids, KvCache? cache)
     {
+        // Few tensor operations per step: with the cache a decode step is so small that each one's fixed cost shows.
+        // Inference mode skips autograd's bookkeeping (version counters, views' metadata), a few percent per step; the
+        // tensors it makes cannot join autograd later, and none outlives the step except these logits, only read.
+        using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var input = tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0);
+        var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count]);
         using var output = model.Run(input, cache, lastPositionOnly: true);
-        return output.Logits[0, -1].to(ScalarType.Float32).MoveToOuterDisposeScope();
+        var logits = output.Logits.reshape(-1); // [1, 1, vocab] → [vocab]
+        return (logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
 }

@@ -42,12 +42,13 @@ public sealed class CausalSelfAttention : nn.Module, ISwappableChildren
     internal Tensor Forward(Tensor x, in LayerContext context)
     {
         using var scope = torch.NewDisposeScope();
-        long batch = x.shape[0], time = x.shape[1];
-        var q = SplitHeads(query.call(x), batch, time);
-        var k = SplitHeads(key.call(x), batch, time);
-        var v = SplitHeads(value.call(x), batch, time);
-        if (k.shape[1] != q.shape[1] || v.shape[1] != q.shape[1])
-            throw new InvalidOperationException($"q_proj, k_proj and v_proj give {q.shape[1]}, {k.shape[1]} and {v.shape[1]} heads; they must agree (prune heads in all three).");
+        var shape = x.shape;
+        long batch = shape[0], time = shape[1];
+        var (q, queryHeads) = SplitHeads(query.call(x), batch, time);
+        var (k, keyHeads) = SplitHeads(key.call(x), batch, time);
+        var (v, valueHeads) = SplitHeads(value.call(x), batch, time);
+        if (keyHeads != queryHeads || valueHeads != queryHeads)
+            throw new InvalidOperationException($"q_proj, k_proj and v_proj give {queryHeads}, {keyHeads} and {valueHeads} heads; they must agree (prune heads in all three).");
         if (context.Rope is { } rope)
         {
             q = rope.Apply(q, context.Offset);
@@ -78,17 +79,22 @@ public sealed class CausalSelfAttention : nn.Module, ISwappableChildren
         {
             y = AttentionMath.Fused(q, k, v, mask, causal: plainCausal && time > 1, context.Dropout, context.Training);
         }
-        // [batch, heads, time, headDim] → [batch, time, heads·headDim]: put the heads side by side again.
-        var merged = y.transpose(1, 2).reshape(batch, time, -1);
+        // [batch, heads, time, headDim] → [batch, time, heads·headDim]: put the heads side by side again. One decoded
+        // token needs no transpose (time = 1 is the same memory either way): one operation instead of two, per layer and step.
+        var merged = time == 1 ? y.reshape(batch, 1, -1) : y.transpose(1, 2).reshape(batch, time, -1);
         return scope.MoveToOuter(output.call(merged));
     }
 
-    private Tensor SplitHeads(Tensor projected, long batch, long time)
+    /// <summary>[batch, time, heads·headDim] → [batch, heads, time, headDim], and the number of heads.</summary>
+    private (Tensor Heads, long Count) SplitHeads(Tensor projected, long batch, long time)
     {
         var inner = projected.shape[^1];
         if (inner % HeadDim != 0)
             throw new InvalidOperationException($"A projection gives {inner} numbers per token, not a multiple of the head size {HeadDim}.");
-        return projected.reshape(batch, time, inner / HeadDim, HeadDim).transpose(1, 2);
+        var heads = inner / HeadDim;
+        return (time == 1
+            ? projected.reshape(batch, heads, 1, HeadDim) // a decode step: the same as below, in one operation
+            : projected.reshape(batch, time, heads, HeadDim).transpose(1, 2), heads);
     }
 
     /// <inheritdoc/>

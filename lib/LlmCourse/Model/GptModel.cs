@@ -167,8 +167,9 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
         using var scope = torch.NewDisposeScope();
         var (x, auxLoss) = Trunk(ids, offset, cache, trace);
 
-        if (lastPositionOnly)
-            x = x.narrow(1, ids.shape[1] - 1, 1);
+        var time = ids.shape[1];
+        if (lastPositionOnly && time > 1)
+            x = x.narrow(1, time - 1, 1);
         x = finalNorm.call(x);
         var logits = head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x);
         return new GptOutput(scope.MoveToOuter(logits), auxLoss is null ? null : scope.MoveToOuter(auxLoss));
@@ -259,6 +260,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
                 $"{time} tokens{(offset > 0 ? $" after {offset} in the KV cache" : "")} reach position {offset + time - 1}, but learned positions stop at " +
                 $"{Config.ContextLength - 1} (ContextLength = {Config.ContextLength}). Crop the input to its last {Config.ContextLength - offset} tokens, " +
                 "or use a model with RoPE or sinusoidal positions.", nameof(ids));
+        if (ids.numel() <= 4096 && ids.device_type == DeviceType.CPU && ids.is_contiguous() && IdsInRange(ids))
+            return; // read in place: a decode step would otherwise pay four tensor operations for one token
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var outside = ids.lt(0).logical_or(ids.ge(Config.VocabSize));
@@ -270,6 +273,23 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
                 $"Token id {ids[b, t].ToInt64()} at [{b}, {t}] is outside the vocabulary 0..{Config.VocabSize - 1}. " +
                 "Encode the text with the tokenizer this model was built for (its vocabulary size must equal Config.VocabSize).", nameof(ids));
         }
+    }
+
+    /// <summary>True when every id is inside the vocabulary, read on the .NET side (int64 or int32, contiguous CPU ids).</summary>
+    private bool IdsInRange(Tensor ids)
+    {
+        var vocab = Config.VocabSize;
+        if (ids.dtype == ScalarType.Int64)
+        {
+            foreach (var id in ids.data<long>().ToArray())
+                if (id < 0 || id >= vocab)
+                    return false;
+            return true;
+        }
+        foreach (var id in ids.data<int>().ToArray())
+            if (id < 0 || id >= vocab)
+                return false;
+        return true;
     }
 
     private void CheckTargetRange(Tensor targets)

@@ -58,7 +58,7 @@ public sealed class KvCache : IDisposable
     public int StoredLength => slots[0].Count;
 
     /// <summary>Batch size the cache was filled with (0 while empty).</summary>
-    public int BatchSize => slots[0].Keys is { } k ? (int)k.shape[0] : 0;
+    public int BatchSize => slots[0].Keys is null ? 0 : (int)slots[0].Shape[0];
 
     /// <summary>Bytes of the keys and values currently held (what the formula 2·layers·batch·heads·positions·headDim·4 predicts).</summary>
     public long BytesInUse => slots.Sum(s => s.Keys is null ? 0 : 2L * s.Count * BytesPerPosition(s.Keys));
@@ -77,16 +77,18 @@ public sealed class KvCache : IDisposable
     {
         if (layer < 0 || layer >= slots.Length)
             throw new ArgumentOutOfRangeException(nameof(layer), $"Layer {layer} does not exist: this cache has {slots.Length} layers (0..{slots.Length - 1}).");
-        if (keys.dim() != 4 || !keys.shape.SequenceEqual(values.shape))
-            throw new ArgumentException($"Keys and values must both be [batch, heads, tokens, headDim]; got [{string.Join(", ", keys.shape)}] and [{string.Join(", ", values.shape)}].");
+        // Shapes read once: each read is a call into the native library, and a decode step appends to every layer.
+        var shape = keys.shape;
+        if (shape.Length != 4 || !shape.SequenceEqual(values.shape))
+            throw new ArgumentException($"Keys and values must both be [batch, heads, tokens, headDim]; got [{string.Join(", ", shape)}] and [{string.Join(", ", values.shape)}].");
         var slot = slots[layer];
-        var added = (int)keys.shape[2];
-        if (slot.Keys is { } held && (held.shape[0] != keys.shape[0] || held.shape[1] != keys.shape[1] || held.shape[3] != keys.shape[3]))
+        var added = (int)shape[2];
+        if (slot.Keys is not null && (slot.Shape[0] != shape[0] || slot.Shape[1] != shape[1] || slot.Shape[3] != shape[3]))
             throw new ArgumentException(
-                $"This KV cache holds batch {held.shape[0]}, {held.shape[1]} heads of {held.shape[3]} in layer {layer}, but got batch {keys.shape[0]}, " +
-                $"{keys.shape[1]} heads of {keys.shape[3]}. Call Reset() before a new batch, or create one cache per model.");
+                $"This KV cache holds batch {slot.Shape[0]}, {slot.Shape[1]} heads of {slot.Shape[3]} in layer {layer}, but got batch {shape[0]}, " +
+                $"{shape[1]} heads of {shape[3]}. Call Reset() before a new batch, or create one cache per model.");
 
-        slot.MakeRoom(keys, added, initialCapacity);
+        slot.MakeRoom(keys, shape, added, initialCapacity);
         slot.Keys!.narrow(2, slot.Start + slot.Count, added).copy_(keys);
         slot.Values!.narrow(2, slot.Start + slot.Count, added).copy_(values);
         var firstPosition = slot.Seen - slot.Count;
@@ -115,26 +117,29 @@ public sealed class KvCache : IDisposable
     private sealed class LayerSlot
     {
         public Tensor? Keys, Values;
+        public long[] Shape = []; // of Keys and Values: [batch, heads, capacity, headDim]
         public int Start, Count, Seen;
 
-        public void MakeRoom(Tensor like, int added, int initialCapacity)
+        public void MakeRoom(Tensor like, long[] shape, int added, int initialCapacity)
         {
             if (Keys is null)
             {
                 var capacity = Math.Max(initialCapacity, added);
-                Keys = Allocate(like, capacity);
-                Values = Allocate(like, capacity);
+                Keys = Allocate(like, shape, capacity);
+                Values = Allocate(like, shape, capacity);
+                Shape = [shape[0], shape[1], capacity, shape[3]];
                 return;
             }
-            var size = (int)Keys.shape[2];
+            var size = (int)Shape[2];
             if (Start + Count + added <= size)
                 return;
             // Compact (drop what the window evicted) and grow if still short. Copies into fresh buffers, so no
             // overlapping in-place copy is needed.
             var needed = Count + added;
             var newSize = needed <= size ? size : Math.Max(2 * size, needed);
-            Keys = MoveInto(Keys, Allocate(like, newSize));
-            Values = MoveInto(Values!, Allocate(like, newSize));
+            Keys = MoveInto(Keys, Allocate(like, shape, newSize));
+            Values = MoveInto(Values!, Allocate(like, shape, newSize));
+            Shape = [shape[0], shape[1], newSize, shape[3]];
             Start = 0;
         }
 
@@ -146,14 +151,15 @@ public sealed class KvCache : IDisposable
             return fresh;
         }
 
-        private static Tensor Allocate(Tensor like, int capacity) =>
-            OwnedTensor.Create(() => torch.zeros([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device));
+        private static Tensor Allocate(Tensor like, long[] shape, int capacity) =>
+            OwnedTensor.Create(() => torch.zeros([shape[0], shape[1], capacity, shape[3]], like.dtype, like.device));
 
         public void Clear()
         {
             Keys?.Dispose();
             Values?.Dispose();
             Keys = Values = null;
+            Shape = [];
             Start = Count = Seen = 0;
         }
     }

@@ -27,6 +27,30 @@ public class TextGeneratorTests
         Assert.Empty(cached.Warnings);
     }
 
+    public static TheoryData<string> Stretched => new() { "linear", "yarn", "window" };
+
+    [Theory]
+    [MemberData(nameof(Stretched))]
+    public void KvCacheAndNoCacheAgreeUnderRopeScalingAndASlidingWindow(string variant)
+    {
+        // The decode steps turn keys and queries by per-position rotation matrices, prefill by the elementwise
+        // formula; scaled angles (YaRN also scales lengths) and window eviction must not make the two paths drift.
+        using var model = Model();
+        switch (variant)
+        {
+            case "linear": model.RopeScaling = RopeScaling.Linear(2); break;
+            case "yarn": model.RopeScaling = RopeScaling.Yarn(2, 64); break;
+            default: model.SlidingWindow = 24; break;
+        }
+        var options = new GenerationOptions { MaxNewTokens = 100, Sampling = SamplingSettings.Greedy, RecordLogits = true };
+        var cached = TextGenerator.Generate(model, Prompt, options);
+        var plain = TextGenerator.Generate(model, Prompt, options with { UseKvCache = false });
+
+        Assert.Equal(plain.Generated, cached.Generated);
+        var worst = cached.StepLogits.Zip(plain.StepLogits).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
+        Assert.True(worst < 1e-4, $"largest logit difference {worst}");
+    }
+
     [Fact]
     public void StopTokensEndGenerationAndAreNotReturned()
     {

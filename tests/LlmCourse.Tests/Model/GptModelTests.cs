@@ -191,6 +191,11 @@ public class GptModelTests
         Assert.Contains("0..49", vocab);
         using var negative = torch.tensor(new long[] { -1 }).reshape(1, 1);
         Assert.Contains("Token id -1", Assert.Throws<ArgumentException>(() => model.call(negative)).Message);
+        // int32 ids, and a non-contiguous view (checked by tensor operations instead of in place), are caught too.
+        using var int32 = torch.tensor(new[] { 4, 77 }).reshape(1, 2);
+        Assert.Contains("Token id 77 at [0, 1]", Assert.Throws<ArgumentException>(() => model.call(int32)).Message);
+        using var strided = torch.tensor(new long[] { 1, 2, 3, 60 }).reshape(2, 2).t();
+        Assert.Contains("Token id 60 at [1, 1]", Assert.Throws<ArgumentException>(() => model.call(strided)).Message);
         using var tooLong = torch.zeros([1, 17], dtype: ScalarType.Int64);
         var length = Assert.Throws<ArgumentException>(() => model.call(tooLong)).Message;
         Assert.Contains("ContextLength = 16", length);

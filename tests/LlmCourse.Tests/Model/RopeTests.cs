@@ -123,11 +123,54 @@ public class RopeTests
         using var rope = new Rope(HeadDim, positions: 4);
         using (torch.inference_mode())
         using (var probe = RandomVector(8, 1, HeadDim))
-            rope.Apply(probe, offset: 100).Dispose();
+            rope.Apply(probe, offset: 100).Dispose(); // one position: builds the rotation matrices too
         using var x = RandomVector(9, 3, HeadDim).requires_grad_();
         using var loss = rope.Apply(x, offset: 90).sum();
         loss.backward();
         Assert.NotNull(x.grad);
+        using var one = RandomVector(10, 1, HeadDim).requires_grad_();
+        using var oneLoss = rope.Apply(one, offset: 95).sum();
+        oneLoss.backward();
+        Assert.NotNull(one.grad);
+    }
+
+    [Fact]
+    public void Several_positions_are_turned_by_the_pairwise_formula()
+    {
+        using var rope = new Rope(HeadDim);
+        using var x = RandomVector(11, 5, HeadDim);
+        using var rotated = rope.Apply(x, offset: 3);
+        var values = x.data<float>().ToArray();
+        var turned = rotated.data<float>().ToArray();
+        const int half = HeadDim / 2;
+        for (var t = 0; t < 5; t++)
+            for (var i = 0; i < half; i++)
+            {
+                var angle = rope.Angle(3 + t, i);
+                double x1 = values[t * HeadDim + i], x2 = values[t * HeadDim + half + i];
+                Assert.Equal(x1 * Math.Cos(angle) - x2 * Math.Sin(angle), turned[t * HeadDim + i], 1e-5);
+                Assert.Equal(x2 * Math.Cos(angle) + x1 * Math.Sin(angle), turned[t * HeadDim + half + i], 1e-5);
+            }
+    }
+
+    [Fact]
+    public void One_position_turned_by_its_rotation_matrix_equals_that_row_of_a_longer_run_under_every_scaling()
+    {
+        // A decode step (one position) takes the matrix path, prefill (many) the elementwise one: they must agree,
+        // also past the initial table (it grows) and after the scaling changes (the matrices must follow).
+        using var rope = new Rope(HeadDim, positions: 8);
+        using var x = RandomVector(12, 2, 3, 40, HeadDim);
+        foreach (var scaling in new[] { RopeScaling.None, RopeScaling.Linear(2), RopeScaling.Ntk(4), RopeScaling.Yarn(4, 16) })
+        {
+            rope.Scaling = scaling;
+            var singles = new[] { 0, 1, 7, 8, 39 }.Select(p => (p, rope.Apply(x.narrow(2, p, 1), offset: p))).ToList();
+            using var all = rope.Apply(x);
+            foreach (var (p, one) in singles)
+            {
+                Assert.True(torch.allclose(one, all.narrow(2, p, 1), rtol: 0, atol: 1e-6), $"{scaling} at position {p}");
+                one.Dispose();
+            }
+        }
     }
 
     [Fact]

@@ -9,10 +9,11 @@ public static class CourseNotebooks
     /// <summary>The first line of every course notebook's first code cell.</summary>
     public const string ImportSetupLine = "#!import setup.ipynb";
 
-    /// <summary>Every notebook file in the folder (setup included), sorted by name.</summary>
+    /// <summary>Every notebook file in the folder (setup included), sorted by name; hidden files (a run's temporary copies) are not.</summary>
     public static IReadOnlyList<string> AllFiles(RepoLayout repo) =>
         Directory.Exists(repo.NotebooksDir)
-            ? Directory.GetFiles(repo.NotebooksDir, "*.ipynb").OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList()
+            ? Directory.GetFiles(repo.NotebooksDir, "*.ipynb").Where(p => !Path.GetFileName(p).StartsWith('.'))
+                .OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList()
             : [];
 
     /// <summary>The course notebooks (setup excluded), in the order the course runs them.</summary>

@@ -16,15 +16,42 @@ public sealed record NotebookProgress(int CellsStarted, int CellCount, TimeSpan 
 /// <param name="OutputDirectory">Where executed copies (<c>NAME.ipynb</c>) and logs (<c>logs/NAME/</c>) go.</param>
 /// <param name="Quick">Quick mode (<c>LLMCOURSE_QUICK=1</c>) or full mode (<c>LLMCOURSE_QUICK=0</c>).</param>
 /// <param name="Timeout">The time limit per notebook; the kernel is killed after it.</param>
-public sealed record NotebookExecutor(RepoLayout Repo, string OutputDirectory, bool Quick, TimeSpan Timeout)
+/// <param name="RunTwice">
+/// Run every cell twice in one kernel: the whole notebook, then the whole notebook again (see <see cref="RerunCopy"/>).
+/// A cell that works only on a fresh kernel (it adds a LoRA to a model it did not create, disposes something a later
+/// cell needs, registers a handler twice) fails on the second pass. The course promises that re-running any cell is safe.
+/// </param>
+public sealed record NotebookExecutor(RepoLayout Repo, string OutputDirectory, bool Quick, TimeSpan Timeout, bool RunTwice = false)
 {
     /// <summary>Runs one notebook and reports its failures (none means every cell passed).</summary>
     /// <param name="notebookPath">A notebook inside <c>notebooks/</c> (the kernel runs there so relative paths hold).</param>
     /// <param name="progress">Called about twice a second while it runs; may be null.</param>
     public NotebookRun Run(string notebookPath, Action<NotebookProgress>? progress = null)
     {
-        var source = NotebookFile.Read(notebookPath);
+        var original = NotebookFile.Read(notebookPath);
         var name = Path.GetFileNameWithoutExtension(notebookPath);
+        string? rerunPath = null;
+        if (RunTwice)
+        {
+            // The copy sits beside the original so that '#!import setup.ipynb' and the setup's relative paths still hold.
+            rerunPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(notebookPath))!, RerunCopy.FilePrefix + Path.GetFileName(notebookPath));
+            RerunCopy.Write(original, rerunPath);
+        }
+        try
+        {
+            var run = Execute(rerunPath is null ? original : NotebookFile.Read(rerunPath), name, progress);
+            return rerunPath is null ? run : run with { Notebook = notebookPath, Failures = RerunCopy.MapFailures(run.Failures, original.Cells.Count) };
+        }
+        finally
+        {
+            if (rerunPath is not null)
+                File.Delete(rerunPath);
+        }
+    }
+
+    private NotebookRun Execute(NotebookFile source, string name, Action<NotebookProgress>? progress)
+    {
+        var notebookPath = source.Path;
         var executedPath = Path.Combine(Directory.CreateDirectory(OutputDirectory).FullName, name + ".ipynb");
         var logDirectory = Path.Combine(OutputDirectory, "logs", name);
         File.Delete(executedPath); // a stale copy must never pass for this run's result

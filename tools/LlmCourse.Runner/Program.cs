@@ -49,7 +49,7 @@ catch (InvalidOperationException e)
 }
 
 var outputDir = Path.Combine(repo.ArtifactsDir, "course");
-var executor = new NotebookExecutor(repo, outputDir, options.Quick, TimeSpan.FromMinutes(options.TimeoutMinutes));
+var executor = new NotebookExecutor(repo, outputDir, options.Quick, TimeSpan.FromMinutes(options.TimeoutMinutes), options.Twice);
 Console.WriteLine($"Running {notebooks.Count} notebook{(notebooks.Count == 1 ? "" : "s")} in {(options.Quick ? "quick" : "full")} mode; results go to {Path.GetRelativePath(repo.Root, outputDir)}/");
 var runs = new List<NotebookRun>();
 foreach (var (notebook, i) in notebooks.Select((n, i) => (n, i)))

@@ -2,7 +2,10 @@ using LlmCourse.Notebooks;
 
 namespace LlmCourse.Tests.Notebooks;
 
-/// <summary>Every course notebook runs through the real kernel (dotnet-repl) in quick mode, every cell without error.</summary>
+/// <summary>
+/// Every course notebook runs through the real kernel (dotnet-repl) in quick mode, every cell without error, twice over in
+/// the same kernel: top to bottom, then top to bottom again, because re-running any cell must be safe.
+/// </summary>
 [Collection(KernelTestCollection.Name)]
 public class NotebookExecutionTests
 {
@@ -17,11 +20,11 @@ public class NotebookExecutionTests
 
     [Theory]
     [MemberData(nameof(CourseNotebookNames))]
-    public void Notebook_runs_in_the_real_kernel_in_quick_mode(string notebook)
+    public void Notebook_runs_twice_over_in_the_real_kernel_in_quick_mode(string notebook)
     {
         Assert.NotEqual(NoNotebooks, notebook);
         var repo = KernelTestCollection.Repo;
-        var executor = new NotebookExecutor(repo, KernelTestCollection.OutputDirectory("dotnet-repl"), Quick: true, TimeSpan.FromMinutes(10));
+        var executor = new NotebookExecutor(repo, KernelTestCollection.OutputDirectory("dotnet-repl"), Quick: true, TimeSpan.FromMinutes(10), RunTwice: true);
 
         var run = executor.Run(Path.Combine(repo.NotebooksDir, notebook));
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using LlmCourse.Generation;
 using LlmCourse.Model;
 using LlmCourse.Tokenization;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace LlmCourse.Evaluation;
 
 /// <summary>Turns a model into the answer functions the evals call.</summary>
-public static class ModelAnswerers
+public static partial class ModelAnswerers
 {
     /// <summary>
     /// An <see cref="Answerer"/> that continues each prompt with <see cref="TextGenerator.Complete"/>. Sampled decoding
@@ -36,7 +37,11 @@ public static class ModelAnswerers
     /// <see cref="TextGenerator"/> would crop it), because running past the trained length is what the probe tests.
     /// A model with learned positions cannot read past its context and raises a clear error there.
     /// </summary>
-    /// <remarks>Each step re-reads the prompt (no KV cache): the answer is a few tokens, and the cache is sized to the context.</remarks>
+    /// <remarks>
+    /// Each step re-reads the prompt (no KV cache): the answer is a few tokens, and the cache is sized to the context.
+    /// Decoding stops early once the answer holds a finished number (digits followed by anything else): the probe
+    /// scores only the first number (<see cref="NeedleProbe.IsCorrect"/>), so later tokens cannot change the verdict.
+    /// </remarks>
     public static Func<NeedleCase, string> Needle(GptModel model, ITokenizer tokenizer, int maxNewTokens = 6) => probe =>
     {
         var ids = probe.PromptIds.Select(i => (long)i).ToList();
@@ -53,6 +58,8 @@ public static class ModelAnswerers
                 var next = (int)output.Logits[0, -1].argmax().item<long>();
                 generated.Add(next);
                 ids.Add(next);
+                if (FinishedNumber().IsMatch(tokenizer.Decode(generated)))
+                    break;
             }
         }
         finally
@@ -61,4 +68,8 @@ public static class ModelAnswerers
         }
         return tokenizer.Decode(generated);
     };
+
+    /// <summary>Some digits followed by a non-digit: the first number of the answer is complete.</summary>
+    [GeneratedRegex("[0-9]+[^0-9]")]
+    private static partial Regex FinishedNumber();
 }

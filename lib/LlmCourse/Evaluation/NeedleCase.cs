@@ -7,7 +7,7 @@ namespace LlmCourse.Evaluation;
 /// </summary>
 /// <param name="PromptIds">Filler before the needle, the needle, filler after it, the question: <see cref="Length"/> tokens in all.</param>
 /// <param name="Prompt">The prompt decoded to text.</param>
-/// <param name="Key">The hidden key, e.g. "4721".</param>
+/// <param name="Key">The hidden key, e.g. "47".</param>
 /// <param name="NeedlePosition">Token index where the needle starts.</param>
 /// <param name="NeedleLength">Tokens of the needle.</param>
 /// <param name="Depth">The requested depth: 0 = the needle opens the haystack, 1 = it ends right before the question.</param>

@@ -18,7 +18,7 @@ public sealed record NeedleFineTuneSettings(int Steps = 200, int BatchSize = 16,
 
 /// <summary>
 /// Teaches a model the skill the needle probe measures: on freshly generated needle cases, the loss is taken on the
-/// answer tokens only, so the model learns to find "The key is NNNN." and copy the number, not more Austen. A small
+/// answer tokens only, so the model learns to find "The key is 47." and copy the number, not more Austen. A small
 /// model shows a plateau first (it can only guess digits) and then a sudden drop when it learns to copy.
 /// </summary>
 public static class NeedleFineTune

@@ -4,7 +4,7 @@ namespace LlmCourse.Evaluation;
 
 /// <summary>
 /// The words of a needle-in-a-haystack probe: the fact hidden in the filler, the question after it, and the answer
-/// a model should give. <c>{0}</c> stands for the key. The defaults read "… The key is 4721. …" and end with
+/// a model should give. <c>{0}</c> stands for the key. The defaults read "… The key is 47. …" and end with
 /// "What is the key? The key is", so a model only has to continue with the number.
 /// </summary>
 public sealed record NeedleSettings
@@ -18,8 +18,13 @@ public sealed record NeedleSettings
     /// <summary>The ideal continuation of the question (what a retrieval fine-tune teaches); <c>{0}</c> is the key.</summary>
     public string Answer { get; init; } = " {0}.";
 
-    /// <summary>Digits of the key, 1..9. The key is uniform over the numbers with this many digits (0..9 for one digit), so chance is 1 / <see cref="KeyCount"/>.</summary>
-    public int KeyDigits { get; init; } = 4;
+    /// <summary>
+    /// Digits of the key, 1..9. The key is uniform over the numbers with this many digits (0..9 for one digit), so
+    /// chance is 1 / <see cref="KeyCount"/>. Default 2 (chance 1 in 90): the course's BPE writes each digit as its own
+    /// token, so every digit is one more token the model must copy from far back, and a short retrieval fine-tune of
+    /// the course's model learns two digits where it leaves four near chance (see <see cref="NeedleRecipe"/>).
+    /// </summary>
+    public int KeyDigits { get; init; } = 2;
 
     /// <summary>How many different keys there are: 10 for one digit, 9 × 10^(d−1) otherwise (no leading zero).</summary>
     public int KeyCount => KeyDigits == 1 ? 10 : 9 * (int)Math.Pow(10, KeyDigits - 1);
@@ -36,7 +41,7 @@ public sealed record NeedleSettings
     public NeedleSettings Validate()
     {
         if (KeyDigits is < 1 or > 9)
-            throw new ArgumentException($"KeyDigits = {KeyDigits}: use 1..9 (4 gives 9000 keys; 1 gives 10, handy to test chance).");
+            throw new ArgumentException($"KeyDigits = {KeyDigits}: use 1..9 (2 gives 90 keys, 4 gives 9000; 1 gives 10, handy to test chance).");
         if (!Needle.Contains("{0}"))
             throw new ArgumentException($"The needle '{Needle}' has no {{0}} where the key goes, e.g. \" The key is {{0}}.\"");
         if (!Answer.Contains("{0}"))

@@ -42,13 +42,20 @@ public class NeedleTests
     [Fact]
     public void An_oracle_that_reads_the_context_scores_every_cell()
     {
-        var haystack = new NeedleHaystack(Bytes, Filler);
+        var haystack = new NeedleHaystack(Bytes, Filler, new NeedleSettings { KeyDigits = 4 });
         var grid = NeedleProbe.Run(haystack, lengths: [80, 160, 300], depths: [0, 0.5, 1], Oracle, trialsPerCell: 3);
         Assert.Equal(27, grid.Trials.Count);
         Assert.All(grid.Accuracy.SelectMany(row => row), a => Assert.Equal(1.0, a));
         Assert.Equal(3, grid.Accuracy.Length);     // one row per depth
         Assert.Equal(3, grid.Accuracy[0].Length);  // one column per length
-        Assert.True(grid.Trials.Select(t => t.Key).Distinct().Count() > 20); // a fresh key per trial
+        Assert.True(grid.Trials.Select(t => t.Key).Distinct().Count() > 20); // a fresh key per trial (9000 keys: repeats are rare)
+        Assert.All(grid.Trials, t => Assert.Equal(4, t.Key.Length));
+
+        // The default: two-digit keys, 10..99, so chance is 1 in 90.
+        var defaults = new NeedleHaystack(Bytes, Filler);
+        var keys = NeedleProbe.Run(defaults, [80], [0, 1], Oracle, trialsPerCell: 30).Trials.Select(t => int.Parse(t.Key)).ToList();
+        Assert.All(keys, k => Assert.InRange(k, 10, 99));
+        Assert.Equal(1 / 90.0, defaults.Settings.ChanceAccuracy, 1e-12);
     }
 
     [Fact]
@@ -70,6 +77,35 @@ public class NeedleTests
         var grid = NeedleProbe.Run(haystack, [300], [0, 1], probe => Oracle(probe with { Prompt = probe.Prompt[^60..] }), trialsPerCell: 2);
         Assert.Equal([0.0, 1.0], grid.Accuracy.Select(row => row[0]));
         Assert.Equal(0.5, grid.ByLength[0]);
+        // The length table: one row per length, right/trials, accuracy and its interval.
+        var row = grid.LengthTable().Split('\n').Single(l => l.Contains("2/4"));
+        Assert.Equal(["300", "2/4", FormattableString.Invariant($"{0.5:P0}"), ConfidenceInterval.Wilson(2, 4).ToString()],
+            row.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void Accuracy_by_distance_separates_near_needles_from_far_ones()
+    {
+        // Reads only the last 60 bytes: a needle (15 bytes) starting at most 61 bytes before the end is found, any
+        // other is not, whatever the prompt length.
+        var haystack = new NeedleHaystack(Bytes, Filler);
+        var grid = NeedleProbe.Run(haystack, [100, 300], [0, 0.5, 1], probe => Oracle(probe with { Prompt = probe.Prompt[^60..] }), trialsPerCell: 3);
+        var bands = grid.ByDistance([61, 128]);
+
+        Assert.Equal(["1–61", "62–128", "> 128"], bands.Select(b => b.Label));
+        Assert.Equal(grid.Trials.Count, bands.Sum(b => b.Trials));
+        Assert.Equal([1.0, 0.0, 0.0], bands.Select(b => b.Accuracy));
+        // Each band holds exactly the trials whose needle distance falls in it.
+        Assert.Equal(grid.Trials.Count(t => t.Length - t.NeedlePosition <= 61), bands[0].Trials);
+        Assert.Equal(grid.Trials.Count(t => t.Length - t.NeedlePosition > 128), bands[2].Trials);
+        Assert.Equal(ConfidenceInterval.Wilson(bands[0].Right, bands[0].Trials), bands[0].Interval);
+        Assert.Contains("| 1–61 ", grid.DistanceTable([61, 128]));
+
+        // Empty bands are left out; bad edges are explained.
+        Assert.Equal(["1–500"], grid.ByDistance([500, 1000]).Select(b => b.Label)); // every needle is at most 300 back
+        Assert.Equal(["1–61", "> 61"], grid.ByDistance([61]).Select(b => b.Label));
+        Assert.Contains("ascending", Assert.Throws<ArgumentException>(() => grid.ByDistance([128, 96])).Message);
+        Assert.Contains("ascending", Assert.Throws<ArgumentException>(() => grid.ByDistance([])).Message);
     }
 
     [Fact]

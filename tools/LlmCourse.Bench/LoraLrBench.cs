@@ -13,8 +13,9 @@ namespace LlmCourse.Bench;
 /// The learning-rate sweep behind <see cref="LoraRecipe.LearningRate"/>: fine-tunes the base checkpoint on the training
 /// part of <see cref="LoraRecipe.TuningSplit"/> with <see cref="LoraRecipe.Settings"/> at each given rate and reports
 /// accuracy on the split's held-out part (training instances the run never saw; the real held-out items stay unused).
-/// <c>-- lora-lr [--threads N] ARM@RATE ...</c>, ARM = <c>full</c>, <c>rR</c> (projections only) or <c>rR+emb</c>
-/// (<see cref="LoraRecipe.Config"/> with the embedding adapter), e.g. <c>r4+emb@1e-2 r4@5e-3 full@1e-3</c>.
+/// <c>-- lora-lr [--threads N] [--alpha-per-rank S] ARM@RATE ...</c>, ARM = <c>full</c>, <c>rR</c> (projections only), <c>rR+emb</c>
+/// (<see cref="LoraRecipe.Config"/> with the whole embedding adapter) or <c>rR+rows</c> (only the marker rows, no
+/// low-rank embedding update), e.g. <c>r4+emb@1e-2 r4@5e-3 full@1e-3</c>.
 /// </summary>
 public sealed class LoraLrBench : IBenchmark
 {
@@ -31,7 +32,9 @@ public sealed class LoraLrBench : IBenchmark
         var threadsAt = Array.IndexOf(args, "--threads");
         if (threadsAt >= 0)
             set_num_threads(int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture));
-        var arms = args.Where((a, i) => a.Contains('@') && (threadsAt < 0 || i != threadsAt + 1)).ToList();
+        var alphaAt = Array.IndexOf(args, "--alpha-per-rank");
+        var alphaPerRank = alphaAt >= 0 ? double.Parse(args[alphaAt + 1], CultureInfo.InvariantCulture) : LoraRecipe.AlphaPerRank;
+        var arms = args.Where(a => a.Contains('@')).ToList();
         var tokenizer = GptCheckpoint.Load(BaseRecipe.Folder).Tokenizer!;
         using var probe = GptCheckpoint.Load(BaseRecipe.Folder).Model;
         var template = SftRecipe.Template(probe, tokenizer);
@@ -40,13 +43,16 @@ public sealed class LoraLrBench : IBenchmark
         var tuning = SftData.Build(split.HeldOut.Select(i => i.ToChat()), template);
         var task = InstructionSet.Eval("tuning", split.HeldOut, template);
         var austen = Corpus.Austen.Validation[..20_000];
-        Console.WriteLine($"threads {get_num_threads()} · load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} · train {train} · tuning items {split.HeldOut.Count}");
+        Console.WriteLine($"alpha/r {alphaPerRank} · threads {get_num_threads()} · load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} · train {train} · tuning items {split.HeldOut.Count}");
         foreach (var arm in arms)
         {
             var (kind, rate) = (arm.Split('@')[0], double.Parse(arm.Split('@')[1], CultureInfo.InvariantCulture));
             using var model = GptCheckpoint.Load(BaseRecipe.Folder).Model;
             if (kind != "full")
-                Lora.Apply(model, LoraRecipe.Config(int.Parse(kind.TrimStart('r').Split('+')[0], CultureInfo.InvariantCulture), template, kind.EndsWith("+emb", StringComparison.Ordinal)));
+            {
+                var config = LoraRecipe.Config(int.Parse(kind.TrimStart('r').Split('+')[0], CultureInfo.InvariantCulture), template, kind.Contains('+'), alphaPerRank);
+                Lora.Apply(model, kind.EndsWith("+rows", StringComparison.Ordinal) ? config with { EmbeddingRank = 0 } : config);
+            }
             var clock = Stopwatch.StartNew();
             using var trainer = new SftTrainer(model, train, tuning, LoraRecipe.Settings with { LearningRate = rate, MinLearningRate = rate / 10 });
             var history = trainer.Train();

@@ -28,7 +28,7 @@ public class LoraRecipeTests
         var config = LoraRecipe.Config(4, template);
         Assert.Equal([template.SystemId, template.UserId, template.AssistantId, template.EndId], config.TrainableTokens!);
         Assert.Equal(LoraRecipe.EmbeddingRank, config.EmbeddingRank);
-        Assert.Equal(2.0, config.Scaling);
+        Assert.Equal(LoraRecipe.AlphaPerRank, config.Scaling);
         var plain = LoraRecipe.Config(4, template, adaptEmbedding: false);
         Assert.False(plain.AdaptsEmbedding);
         var report = Lora.Apply(model, plain);

@@ -11,8 +11,25 @@ namespace LlmCourse.Levers;
 /// <c>@"attn\.(qkv|proj)$"</c>. Every module it matches must be a Linear.</param>
 /// <param name="Dropout">Dropout on the adapter's input (training mode only); the frozen path never sees it.</param>
 /// <param name="Seed">Seed of A's random initialisation, so the same config gives the same adapter.</param>
-public sealed record LoraConfig(int Rank, double Alpha, string TargetPattern, double Dropout = 0.0, int Seed = Course.DefaultSeed)
+/// <param name="EmbeddingRank">Rank of a low-rank update of the token-embedding matrix (0 = none; GPT models only,
+/// see <see cref="EmbeddingAdapter"/>). With a tied head that matrix is also the output layer, which the Linear
+/// adapters cannot reach. Scaled like the others: <c>Alpha / Rank</c>.</param>
+/// <param name="TrainableTokens">Token ids whose embedding rows train in full (empty or null = none; GPT models only):
+/// new tokens, such as a chat template's markers, that the base model never read.</param>
+public sealed record LoraConfig(int Rank, double Alpha, string TargetPattern, double Dropout = 0.0, int Seed = Course.DefaultSeed,
+                                int EmbeddingRank = 0, IReadOnlyList<int>? TrainableTokens = null)
 {
     /// <summary>The factor applied to <c>B·A·x</c>: <c>Alpha / Rank</c>.</summary>
     public double Scaling => Alpha / Rank;
+
+    /// <summary>Whether the config adapts the token embedding (<see cref="EmbeddingRank"/> or <see cref="TrainableTokens"/>).</summary>
+    public bool AdaptsEmbedding => EmbeddingRank != 0 || TrainableTokens is { Count: > 0 };
+
+    /// <summary>Equal when every setting is, the trainable token ids compared as sequences (null = empty).</summary>
+    public bool Equals(LoraConfig? other) =>
+        other is not null && Rank == other.Rank && Alpha.Equals(other.Alpha) && TargetPattern == other.TargetPattern && Dropout.Equals(other.Dropout) &&
+        Seed == other.Seed && EmbeddingRank == other.EmbeddingRank && (TrainableTokens ?? []).SequenceEqual(other.TrainableTokens ?? []);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Rank, Alpha, TargetPattern, Dropout, Seed, EmbeddingRank, (TrainableTokens ?? []).Count);
 }

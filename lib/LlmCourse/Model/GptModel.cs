@@ -27,6 +27,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
     [ComponentName(Name = "blocks")] private readonly ModuleList<TransformerBlock> blocks;
     [ComponentName(Name = "final_norm")] private readonly nn.Module<Tensor, Tensor> finalNorm;
     [ComponentName(Name = "lm_head")] private nn.Module<Tensor, Tensor>? head;
+    private nn.Module<Tensor, Tensor>? tokenAdapter; // registered as "token_adapter" while set
 
     private readonly Rope? rope;
     private readonly SinusoidalPositions? sinusoidal;
@@ -65,6 +66,35 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
 
     /// <summary>The token-embedding matrix [vocab, width] (also the output head when tied).</summary>
     public Parameter TokenEmbeddingWeight => tokenEmbedding.weight!;
+
+    /// <summary>
+    /// A module that rewrites the token-embedding matrix before the model uses it, or null (the matrix as it is). It
+    /// receives the [vocab, width] matrix and returns the one the model looks tokens up in and, with a tied head, scores
+    /// the next token with. Fine-tuning methods that freeze the matrix put their trainable part here, e.g. trainable
+    /// rows for new tokens or a low-rank update (<c>Levers.EmbeddingAdapter</c>). While set, it is a registered child
+    /// named <c>token_adapter</c>: its parameters appear in <c>parameters()</c> and <c>state_dict()</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Setting an adapter while another is set (set null first).</exception>
+    public nn.Module<Tensor, Tensor>? TokenEmbeddingAdapter
+    {
+        get => tokenAdapter;
+        set
+        {
+            if (ReferenceEquals(value, tokenAdapter))
+                return;
+            if (value is not null && tokenAdapter is not null)
+                throw new ArgumentException("The model already has a token-embedding adapter: remove it first (TokenEmbeddingAdapter = null), or merge it into the weights.", nameof(value));
+            register_module(TokenAdapterName, null!); // TorchSharp removes a child registered with null
+            tokenAdapter = value;
+            if (value is not null)
+                register_module(TokenAdapterName, value);
+        }
+    }
+
+    private const string TokenAdapterName = "token_adapter";
+
+    /// <summary>The token-embedding matrix the model uses: <see cref="TokenEmbeddingWeight"/> through the adapter, if any.</summary>
+    private Tensor TokenMatrix() => tokenAdapter is null ? tokenEmbedding.weight! : tokenAdapter.call(tokenEmbedding.weight!);
 
     /// <summary>The rotary positions (null unless <see cref="PositionKind.Rope"/>).</summary>
     public Rope? Rope => rope;
@@ -171,7 +201,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
         if (lastPositionOnly && time > 1)
             x = x.narrow(1, time - 1, 1);
         x = finalNorm.call(x);
-        var logits = head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x);
+        var logits = head is null ? F.linear(x, TokenMatrix()) : head.call(x);
         return new GptOutput(scope.MoveToOuter(logits), auxLoss is null ? null : scope.MoveToOuter(auxLoss));
     }
 
@@ -192,7 +222,9 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
     private (Tensor X, Tensor? AuxLoss) Trunk(Tensor ids, int offset, KvCache? cache, ForwardTrace? trace)
     {
         var time = (int)ids.shape[1];
-        var x = tokenEmbedding.call(ids);
+        var x = tokenAdapter is null
+            ? tokenEmbedding.call(ids)
+            : TokenMatrix().index_select(0, ids.reshape(-1).to(ScalarType.Int64)).reshape(ids.shape[0], time, Config.Width);
         if (positionEmbedding is not null)
             x = x + positionEmbedding.call(torch.arange(offset, offset + time, dtype: ScalarType.Int64));
         else if (sinusoidal is not null)
@@ -223,7 +255,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>, ISwappableChildren
     {
         using var scope = torch.NewDisposeScope();
         var x = finalNorm.call(residual);
-        return scope.MoveToOuter(head is null ? F.linear(x, tokenEmbedding.weight!) : head.call(x));
+        return scope.MoveToOuter(head is null ? F.linear(x, TokenMatrix()) : head.call(x));
     }
 
     /// <summary>

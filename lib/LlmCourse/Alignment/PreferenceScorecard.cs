@@ -133,8 +133,13 @@ public sealed class PreferenceScorecard
     /// The rows as two tables: what the models answer on held-out prompts (accuracy, wins–losses–ties against the
     /// reference by each judge, sampled quality), then what the tuning practised and what it cost (KL, forgetting, time).
     /// </summary>
-    public static string Render(IEnumerable<ScorecardRow> rows)
+    /// <param name="rows">The measured rows, the reference's first.</param>
+    /// <param name="secondSet">What the second item set is, for its columns' headers (e.g. "practised prompts", "new counting prompts").</param>
+    /// <exception cref="ArgumentException"><paramref name="secondSet"/> is empty.</exception>
+    public static string Render(IEnumerable<ScorecardRow> rows, string secondSet = "practised prompts")
     {
+        if (string.IsNullOrWhiteSpace(secondSet))
+            throw new ArgumentException("secondSet is empty: name the second item set, e.g. \"practised prompts\".", nameof(secondSet));
         var list = rows.ToList();
         var heldOut = TextTable.Render(
             ["model", "held-out accuracy [95 %]", "vs SFT by property: W–L–T, wins of decided [95 %]", "vs SFT by reward model", "good when sampling: Δ vs SFT [95 %]"],
@@ -147,7 +152,7 @@ public sealed class PreferenceScorecard
                 Signed(r.SampledHeldOut),
             ]), maxCellWidth: 60, rightAligned: new HashSet<int> { 1, 2, 3, 4 });
         var costs = TextTable.Render(
-            ["model", "practised prompts: accuracy", "practised: good when sampling, Δ", "KL from SFT (nats/answer) [95 %]", "Austen bits/char", "training time"],
+            ["model", $"{secondSet}: accuracy", $"{secondSet}: good when sampling, Δ", "KL from SFT (nats/answer) [95 %]", "Austen bits/char", "training time"],
             list.Select(r => (IReadOnlyList<string>)
             [
                 r.Name,
@@ -157,7 +162,7 @@ public sealed class PreferenceScorecard
                 r.BitsPerCharacter.ToString("F3", CultureInfo.InvariantCulture),
                 r.Time is { } t ? FormattableString.Invariant($"{t.TotalSeconds:F0} s") : "(6b)",
             ]), maxCellWidth: 60, rightAligned: new HashSet<int> { 1, 2, 3, 4, 5 });
-        return "Held-out instructions (never trained on):\n" + heldOut + "\nPractised prompts and costs:\n" + costs;
+        return "Held-out instructions (never trained on):\n" + heldOut + $"\n{char.ToUpperInvariant(secondSet[0])}{secondSet[1..]} and costs:\n" + costs;
     }
 
     private static string Rate(TaskEvalResult r) => FormattableString.Invariant($"{r.Correct}/{r.Total} = {r.Accuracy:P1} {r.Interval}");

@@ -53,6 +53,11 @@ public class PreferenceScorecardTests
         Assert.Contains("(6b)", table);
         Assert.Contains("3 s", table);
         Assert.Contains($"{self.Accuracy.Correct}/{HeldOut.Count}", table);
+        Assert.Contains("Practised prompts and costs", table);
+        var renamed = PreferenceScorecard.Render([self, row], "new counting prompts");
+        Assert.Contains("New counting prompts and costs", renamed);
+        Assert.Contains("new counting prompts: accuracy", renamed);
+        Assert.Contains("name the second item set", Assert.Throws<ArgumentException>(() => PreferenceScorecard.Render([self], " ")).Message);
     }
 
     [Fact]

@@ -8,8 +8,9 @@ namespace LlmCourse.Alignment;
 
 /// <summary>
 /// The committed copies of the alignment data under <c>data/alignment/</c>: one JSON object per line (JSONL), so a
-/// student can read them, grep them or load them in Python. They are exactly what <see cref="InstructionData.Generate"/>
-/// and <see cref="PreferenceData.Generate"/> produce with the default seed; a test fails if they drift.
+/// student can read them, grep them or load them in Python. They are exactly what <see cref="InstructionData.Generate"/>,
+/// <see cref="ReadingData.Generate"/> and <see cref="PreferenceData.Generate"/> produce with the default seed; a test
+/// fails if they drift.
 /// </summary>
 public static class AlignmentDataFiles
 {
@@ -18,6 +19,18 @@ public static class AlignmentDataFiles
 
     /// <summary>Held-out instructions.</summary>
     public const string InstructionsHeldOut = "instructions-heldout.jsonl";
+
+    /// <summary>Training reading lessons (families "reading" and "repeat").</summary>
+    public const string ReadingTrain = "reading-train.jsonl";
+
+    /// <summary>Held-out reading lessons, about names no training item uses.</summary>
+    public const string ReadingHeldOut = "reading-heldout.jsonl";
+
+    /// <summary>Training tool-use transcripts.</summary>
+    public const string LookupTrain = "lookup-train.jsonl";
+
+    /// <summary>Held-out tool-use items.</summary>
+    public const string LookupHeldOut = "lookup-heldout.jsonl";
 
     /// <summary>Training preference pairs.</summary>
     public const string PreferencesTrain = "preferences-train.jsonl";
@@ -40,16 +53,21 @@ public static class AlignmentDataFiles
     {
         var instructions = InstructionData.Generate();
         var preferences = PreferenceData.Generate(instructions);
+        var reading = ReadingData.Generate();
         return new Dictionary<string, string>
         {
             [InstructionsTrain] = ToJsonl(instructions.Train),
             [InstructionsHeldOut] = ToJsonl(instructions.HeldOut),
+            [ReadingTrain] = ToJsonl(reading.Train),
+            [ReadingHeldOut] = ToJsonl(reading.HeldOut),
+            [LookupTrain] = ToJsonl(reading.LookupTrain),
+            [LookupHeldOut] = ToJsonl(reading.LookupHeldOut),
             [PreferencesTrain] = ToJsonl(preferences.Train),
             [PreferencesHeldOut] = ToJsonl(preferences.HeldOut),
         };
     }
 
-    /// <summary>Writes the four files into <paramref name="folder"/> (atomically, one by one).</summary>
+    /// <summary>Writes the files into <paramref name="folder"/> (atomically, one by one).</summary>
     public static void WriteAll(string folder)
     {
         Directory.CreateDirectory(folder);
@@ -92,6 +110,11 @@ public static class AlignmentDataFiles
     /// <summary>The committed instruction data.</summary>
     public static InstructionSet LoadInstructions() =>
         new(ReadJsonl<InstructionItem>(Path.Combine(Folder, InstructionsTrain)), ReadJsonl<InstructionItem>(Path.Combine(Folder, InstructionsHeldOut)));
+
+    /// <summary>The committed reading and tool-use lessons.</summary>
+    public static ReadingSet LoadReading() =>
+        new(ReadJsonl<InstructionItem>(Path.Combine(Folder, ReadingTrain)), ReadJsonl<InstructionItem>(Path.Combine(Folder, ReadingHeldOut)),
+            ReadJsonl<LookupItem>(Path.Combine(Folder, LookupTrain)), ReadJsonl<LookupItem>(Path.Combine(Folder, LookupHeldOut)));
 
     /// <summary>The committed preference data.</summary>
     public static PreferenceSet LoadPreferences() =>

@@ -5,7 +5,7 @@ namespace LlmCourse.Alignment;
 /// <summary>How an answer to an <see cref="InstructionItem"/> is checked (no human needed).</summary>
 public enum AnswerCheck
 {
-    /// <summary>The trimmed answer equals the ideal answer (word tasks, counts, copies: one right spelling).</summary>
+    /// <summary>The trimmed answer equals the trimmed ideal answer (word tasks, counts, copies: one right spelling).</summary>
     Exact,
 
     /// <summary>The answer contains the ideal answer (facts: "Jane Bennet, her sister" is right for "Jane Bennet").</summary>
@@ -18,7 +18,7 @@ public enum AnswerCheck
 /// <param name="Instance">The template instance: phrasing + slot values, e.g. "sister#1|Jane Bennet". Train and held-out never share one.</param>
 /// <param name="System">An optional system instruction.</param>
 /// <param name="User">The user's message.</param>
-/// <param name="Answer">The ideal answer.</param>
+/// <param name="Answer">The ideal answer, as the model should write it (the reading families start it with a space: see <see cref="ReadingData"/>).</param>
 /// <param name="Check">How a model's answer is scored.</param>
 public sealed record InstructionItem(string Id, string Family, string Instance, string? System, string User, string Answer, AnswerCheck Check)
 {
@@ -28,7 +28,7 @@ public sealed record InstructionItem(string Id, string Family, string Instance, 
     /// <summary>Whether <paramref name="answer"/> is right by <see cref="Check"/>. Never throws; null and empty are wrong.</summary>
     public bool IsCorrect(string? answer) => answer is not null && Check switch
     {
-        AnswerCheck.Exact => string.Equals(answer.Trim(), Answer, StringComparison.Ordinal),
+        AnswerCheck.Exact => string.Equals(answer.Trim(), Answer.Trim(), StringComparison.Ordinal),
         _ => answer.Contains(Answer, StringComparison.Ordinal),
     };
 

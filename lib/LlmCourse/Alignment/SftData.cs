@@ -1,6 +1,6 @@
 namespace LlmCourse.Alignment;
 
-/// <summary>A conversation that <see cref="SftData.Build"/> left out, and why.</summary>
+/// <summary>A conversation that <see cref="SftData.Build(IEnumerable{ChatSample}, ChatTemplate)"/> left out, and why.</summary>
 /// <param name="Index">Its position in the input.</param>
 /// <param name="Tokens">Its formatted length.</param>
 /// <param name="Reason">Why it was skipped.</param>
@@ -17,30 +17,44 @@ public sealed record SftData(IReadOnlyList<FormattedChat> Examples, IReadOnlyLis
 {
     /// <summary>Formats every conversation with <paramref name="template"/>, skipping (and counting) the ones that do not fit.</summary>
     /// <exception cref="ArgumentException">A conversation has an empty user or assistant turn or holds a chat marker (the message names it), or none fits.</exception>
-    public static SftData Build(IEnumerable<ChatSample> samples, ChatTemplate template)
-    {
-        var examples = new List<FormattedChat>();
-        var skipped = new List<SkippedSample>();
-        var index = 0;
-        foreach (var sample in samples)
+    public static SftData Build(IEnumerable<ChatSample> samples, ChatTemplate template) =>
+        Build(samples, template, (sample, index) =>
         {
-            int tokens;
             try
             {
-                tokens = template.CountTokens(sample);
+                return template.CountTokens(sample);
             }
             catch (ArgumentException e)
             {
                 throw new ArgumentException($"Sample #{index}: {e.Message}", e);
             }
+        }, template.Format, "samples", "Shorten the samples.");
+
+    /// <summary>
+    /// Formats tool-use transcripts with <see cref="LookupItem.Format"/> (the tool's result out of the loss), skipping
+    /// (and counting) the ones that do not fit the context.
+    /// </summary>
+    /// <exception cref="ArgumentException">None fits.</exception>
+    public static SftData Build(IEnumerable<LookupItem> items, ChatTemplate template) =>
+        Build(items, template, (item, _) => template.CountTokens(item.ToChat()), item => item.Format(template), "tool-use transcripts", "Shorten them.");
+
+    /// <summary>The one loop behind both public builds: count, skip what does not fit, format the rest.</summary>
+    private static SftData Build<T>(IEnumerable<T> items, ChatTemplate template, Func<T, int, int> countTokens, Func<T, FormattedChat> format, string what, string fix)
+    {
+        var examples = new List<FormattedChat>();
+        var skipped = new List<SkippedSample>();
+        var index = 0;
+        foreach (var item in items)
+        {
+            var tokens = countTokens(item, index);
             if (tokens > template.ContextLength)
                 skipped.Add(new SkippedSample(index, tokens, $"{tokens} tokens > context {template.ContextLength}"));
             else
-                examples.Add(template.Format(sample));
+                examples.Add(format(item));
             index++;
         }
         if (examples.Count == 0)
-            throw new ArgumentException($"None of the {index} samples fits the context of {template.ContextLength} tokens ({skipped.Count} skipped as too long): nothing to train on. Shorten the samples.");
+            throw new ArgumentException($"None of the {index} {what} fits the context of {template.ContextLength} tokens ({skipped.Count} skipped as too long): nothing to train on. {fix}");
         return new SftData(examples, skipped);
     }
 

@@ -35,6 +35,12 @@ public class AlignmentDataFilesTests
         Assert.Equal(data.HeldOut, AlignmentDataFiles.ReadJsonl<InstructionItem>(itemsPath));
         Assert.Equal(pairs.HeldOut, AlignmentDataFiles.ReadJsonl<PreferencePair>(pairsPath));
         Assert.Equal(data.HeldOut.Count, File.ReadAllLines(itemsPath).Length);
+
+        var lookups = AlignmentFixtures.Reading.LookupHeldOut;
+        var lookupsPath = Path.Combine(folder.Path, "lookups.jsonl");
+        File.WriteAllText(lookupsPath, AlignmentDataFiles.ToJsonl(lookups));
+        Assert.Equal(lookups, AlignmentDataFiles.ReadJsonl<LookupItem>(lookupsPath));
+        Assert.DoesNotContain("\"Reply\"", File.ReadAllText(lookupsPath)); // derived from the fields, not stored
     }
 
     [Fact]

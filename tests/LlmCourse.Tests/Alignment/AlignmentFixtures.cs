@@ -12,6 +12,8 @@ internal static class AlignmentFixtures
 
     private static readonly Lazy<InstructionSet> LazyInstructions = new(() => InstructionData.Generate());
 
+    private static readonly Lazy<ReadingSet> LazyReading = new(() => ReadingData.Generate());
+
     /// <summary>The base checkpoint's tokenizer (1,024 ids, chat tokens 1019–1023).</summary>
     public static BytePairTokenizer Tokenizer => LazyTokenizer.Value;
 
@@ -20,4 +22,7 @@ internal static class AlignmentFixtures
 
     /// <summary>The instruction data for the default seed.</summary>
     public static InstructionSet Instructions => LazyInstructions.Value;
+
+    /// <summary>The reading and tool-use lessons for the default seed.</summary>
+    public static ReadingSet Reading => LazyReading.Value;
 }

@@ -13,7 +13,7 @@ namespace LlmCourse.Bench;
 /// The learning-rate sweep behind <see cref="LoraRecipe.LearningRate"/>: fine-tunes the base checkpoint on the training
 /// part of <see cref="LoraRecipe.TuningSplit"/> with <see cref="LoraRecipe.Settings"/> at each given rate and reports
 /// accuracy on the split's held-out part (training instances the run never saw; the real held-out items stay unused).
-/// <c>-- lora-lr [--threads N] [--alpha-per-rank S] ARM@RATE ...</c>, ARM = <c>full</c>, <c>rR</c> (projections only), <c>rR+emb</c>
+/// <c>-- lora-lr [--threads N] [--alpha-per-rank S] [--steps N] ARM@RATE ...</c>, ARM = <c>full</c>, <c>rR</c> (projections only), <c>rR+emb</c>
 /// (<see cref="LoraRecipe.Config"/> with the whole embedding adapter) or <c>rR+rows</c> (only the marker rows, no
 /// low-rank embedding update), e.g. <c>r4+emb@1e-2 r4@5e-3 full@1e-3</c>.
 /// </summary>
@@ -34,6 +34,8 @@ public sealed class LoraLrBench : IBenchmark
             set_num_threads(int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture));
         var alphaAt = Array.IndexOf(args, "--alpha-per-rank");
         var alphaPerRank = alphaAt >= 0 ? double.Parse(args[alphaAt + 1], CultureInfo.InvariantCulture) : LoraRecipe.AlphaPerRank;
+        var stepsAt = Array.IndexOf(args, "--steps");
+        var settings = stepsAt >= 0 ? LoraRecipe.Settings with { Steps = int.Parse(args[stepsAt + 1], CultureInfo.InvariantCulture) } : LoraRecipe.Settings;
         var arms = args.Where(a => a.Contains('@')).ToList();
         var tokenizer = GptCheckpoint.Load(BaseRecipe.Folder).Tokenizer!;
         using var probe = GptCheckpoint.Load(BaseRecipe.Folder).Model;
@@ -43,7 +45,7 @@ public sealed class LoraLrBench : IBenchmark
         var tuning = SftData.Build(split.HeldOut.Select(i => i.ToChat()), template);
         var task = InstructionSet.Eval("tuning", split.HeldOut, template);
         var austen = Corpus.Austen.Validation[..20_000];
-        Console.WriteLine($"alpha/r {alphaPerRank} · threads {get_num_threads()} · load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} · train {train} · tuning items {split.HeldOut.Count}");
+        Console.WriteLine($"alpha/r {alphaPerRank} · steps {settings.Steps} · threads {get_num_threads()} · load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} · train {train} · tuning items {split.HeldOut.Count}");
         foreach (var arm in arms)
         {
             var (kind, rate) = (arm.Split('@')[0], double.Parse(arm.Split('@')[1], CultureInfo.InvariantCulture));
@@ -54,7 +56,7 @@ public sealed class LoraLrBench : IBenchmark
                 Lora.Apply(model, kind.EndsWith("+rows", StringComparison.Ordinal) ? config with { EmbeddingRank = 0 } : config);
             }
             var clock = Stopwatch.StartNew();
-            using var trainer = new SftTrainer(model, train, tuning, LoraRecipe.Settings with { LearningRate = rate, MinLearningRate = rate / 10 });
+            using var trainer = new SftTrainer(model, train, tuning, settings with { LearningRate = rate, MinLearningRate = rate / 10 });
             var history = trainer.Train();
             var seconds = clock.Elapsed.TotalSeconds;
             model.eval();

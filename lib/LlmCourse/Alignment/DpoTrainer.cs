@@ -12,7 +12,19 @@ namespace LlmCourse.Alignment;
 /// <param name="LearningRate">Peak learning rate (AdamW, no weight decay) after a linear warmup, then cosine to a tenth.</param>
 /// <param name="WarmupSteps">Warmup steps.</param>
 /// <param name="Seed">Seed of the batch order.</param>
-public sealed record DpoSettings(double Beta = 0.1, int Steps = 100, int BatchSize = 16, double LearningRate = 1e-4, int WarmupSteps = 10, long Seed = Course.DefaultSeed);
+/// <param name="ChosenNllWeight">
+/// Weight of an extra loss term: the chosen answers' mean negative log-likelihood per token (the SFT loss on the
+/// winners), as in RPO (Pang et al., 2024). DPO alone only needs the <i>gap</i> between chosen and rejected to grow, and
+/// on pairs that differ in a token or two it often gets there by lowering both, the chosen answer included, so
+/// probability leaks to answers neither side contained. The term holds the winners up. 0 = plain DPO.
+/// </param>
+/// <param name="PreferenceWeight">
+/// Weight of the DPO loss itself (1). 0 with a positive <paramref name="ChosenNllWeight"/> leaves only the NLL of the
+/// chosen answers: plain fine-tuning on the model's own good answers (rejection-sampling fine-tuning), the control that
+/// says how much of a DPO + NLL result the preference term earns.
+/// </param>
+public sealed record DpoSettings(double Beta = 0.1, int Steps = 100, int BatchSize = 16, double LearningRate = 1e-4, int WarmupSteps = 10, long Seed = Course.DefaultSeed,
+    double ChosenNllWeight = 0, double PreferenceWeight = 1);
 
 /// <summary>One DPO step.</summary>
 /// <param name="Step">The step, from 0.</param>
@@ -21,7 +33,8 @@ public sealed record DpoSettings(double Beta = 0.1, int Steps = 100, int BatchSi
 /// <param name="Accuracy">Share of the batch whose implicit reward prefers the chosen answer.</param>
 /// <param name="ChosenReward">Mean implicit reward of the chosen answers: β·(log π − log π_ref).</param>
 /// <param name="RejectedReward">Mean implicit reward of the rejected answers.</param>
-public sealed record DpoStep(int Step, double Loss, double Margin, double Accuracy, double ChosenReward, double RejectedReward);
+/// <param name="ChosenNll">The chosen answers' mean negative log-likelihood per token (nats), whether or not it is trained on.</param>
+public sealed record DpoStep(int Step, double Loss, double Margin, double Accuracy, double ChosenReward, double RejectedReward, double ChosenNll);
 
 /// <summary>Trains a policy with <see cref="DpoLoss"/> against a frozen reference.</summary>
 public static class DpoTrainer
@@ -41,6 +54,11 @@ public static class DpoTrainer
             throw new ArgumentException($"Steps ({settings.Steps}) and BatchSize ({settings.BatchSize}) must be at least 1.", nameof(settings));
         RewardModelTrainer.Check(pairs, nameof(pairs), policy.Config.ContextLength);
         _ = DpoLoss.Compute(0, 0, 0, 0, settings.Beta); // fails fast on a bad β
+        if (!double.IsFinite(settings.ChosenNllWeight) || settings.ChosenNllWeight < 0)
+            throw new ArgumentException($"ChosenNllWeight = {settings.ChosenNllWeight}: give 0 (plain DPO) or a positive weight (about 1, as in RPO).", nameof(settings));
+        if (!double.IsFinite(settings.PreferenceWeight) || settings.PreferenceWeight < 0 || settings.PreferenceWeight + settings.ChosenNllWeight == 0)
+            throw new ArgumentException($"PreferenceWeight = {settings.PreferenceWeight} with ChosenNllWeight = {settings.ChosenNllWeight}: the weights must be non-negative and not both 0 " +
+                "(1 and 0 is plain DPO; 0 and 1 is fine-tuning on the chosen answers alone).", nameof(settings));
 
         // The reference never changes: score every pair once instead of every step.
         var referenceChosen = new double[pairs.Count];
@@ -74,14 +92,17 @@ public static class DpoTrainer
                 var sums = AnswerLogProbs.Sum(policy, batch);
                 using var result = DpoLoss.Compute(sums.narrow(0, 0, chunk.Count), sums.narrow(0, chunk.Count, chunk.Count),
                     tensor(picks.Select(i => (float)referenceChosen[i]).ToArray()), tensor(picks.Select(i => (float)referenceRejected[i]).ToArray()), settings.Beta);
-                result.Loss.backward();
+                // Sum over each chosen answer's tokens / its token count = mean log-likelihood per token, per row.
+                var chosenNll = -(sums.narrow(0, 0, chunk.Count) / batch.AnswerMask.narrow(0, 0, chunk.Count).sum(-1).clamp_min(1)).mean();
+                var total = settings.PreferenceWeight * result.Loss + settings.ChosenNllWeight * chosenNll;
+                total.backward();
                 nn.utils.clip_grad_norm_(policy.parameters(), 1.0);
                 var loss = result.Loss.ToDouble();
                 if (!double.IsFinite(loss))
                     throw new TrainingDivergedException(step, loss, double.NaN, schedule.At(step), null);
                 optimizer.Step(schedule.At(step));
                 optimizer.ZeroGrad();
-                var record = new DpoStep(step, loss, result.Margin, result.Accuracy, result.ChosenRewards.mean().ToDouble(), result.RejectedRewards.mean().ToDouble());
+                var record = new DpoStep(step, loss, result.Margin, result.Accuracy, result.ChosenRewards.mean().ToDouble(), result.RejectedRewards.mean().ToDouble(), chosenNll.ToDouble());
                 history.Add(record);
                 onStep?.Invoke(record);
             }

@@ -20,6 +20,39 @@ public class DpoTrainerTests
     }
 
     [Fact]
+    public void The_chosen_nll_term_keeps_the_winners_likelier_than_plain_dpo_does()
+    {
+        var pairs = AlignmentToys.Pairs(48, seed: 6);
+        double ChosenNllAfter(double weight)
+        {
+            using var policy = AlignmentToys.Model(seed: 8);
+            using var reference = AlignmentToys.Model(seed: 8);
+            return DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Beta: 0.5, Steps: 25, BatchSize: 16, LearningRate: 3e-3, WarmupSteps: 2, ChosenNllWeight: weight))[^1].ChosenNll;
+        }
+        var plain = ChosenNllAfter(0);
+        var withNll = ChosenNllAfter(1);
+        Assert.True(withNll < plain - 0.05, $"chosen NLL per token: plain DPO {plain:F3}, with the NLL term {withNll:F3}");
+    }
+
+    [Fact]
+    public void Without_the_preference_term_the_rejected_answers_are_not_pushed_down()
+    {
+        var pairs = AlignmentToys.Pairs(48, seed: 6);
+        DpoStep Last(double preferenceWeight)
+        {
+            using var policy = AlignmentToys.Model(seed: 8);
+            using var reference = AlignmentToys.Model(seed: 8);
+            return DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Beta: 0.5, Steps: 25, BatchSize: 16, LearningRate: 3e-3, WarmupSteps: 2,
+                ChosenNllWeight: 1, PreferenceWeight: preferenceWeight))[^1];
+        }
+        var nllOnly = Last(0);
+        var both = Last(1);
+        // The DPO loss is still reported (not trained on) in the NLL-only run: its margin stays far below the full run's.
+        Assert.True(both.Margin > nllOnly.Margin + 0.5, $"implicit reward margin: with the preference term {both.Margin:F2}, without {nllOnly.Margin:F2}");
+        Assert.True(both.RejectedReward < nllOnly.RejectedReward, $"rejected reward: with {both.RejectedReward:F2}, without {nllOnly.RejectedReward:F2}");
+    }
+
+    [Fact]
     public void Bad_input_is_a_clear_error()
     {
         using var policy = AlignmentToys.Model();
@@ -27,6 +60,8 @@ public class DpoTrainerTests
         var pairs = AlignmentToys.Pairs(4, seed: 1);
         Assert.Contains("same model object", Assert.Throws<ArgumentException>(() => DpoTrainer.Train(policy, policy, pairs, new DpoSettings(Steps: 1))).Message);
         Assert.Contains("β > 0", Assert.Throws<ArgumentException>(() => DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Beta: 0, Steps: 1))).Message);
+        Assert.Contains("ChosenNllWeight = -1", Assert.Throws<ArgumentException>(() => DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Steps: 1, ChosenNllWeight: -1))).Message);
+        Assert.Contains("not both 0", Assert.Throws<ArgumentException>(() => DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Steps: 1, PreferenceWeight: 0))).Message);
         Assert.Contains("chosen == rejected", Assert.Throws<ArgumentException>(() => DpoTrainer.Train(policy, reference,
             [new PreferenceIds([1], [2, 0], [2, 0])], new DpoSettings(Steps: 1))).Message);
     }

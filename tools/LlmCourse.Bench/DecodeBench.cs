@@ -17,9 +17,7 @@ public sealed class DecodeBench : IBenchmark
     {
         Native.TorchRuntime.EnsureLoaded();
         var repeats = args.Length > 0 && int.TryParse(args[0], out var r0) ? r0 : 3;
-        var threadsAt = Array.IndexOf(args, "--threads");
-        if (threadsAt >= 0)
-            TorchSharp.torch.set_num_threads(int.Parse(args[threadsAt + 1]));
+        BenchArgs.ApplyThreads(args);
         Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()} · load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         foreach (var context in new[] { 128, 512 })
         {

@@ -4,7 +4,7 @@ using LlmCourse.Tests.Alignment;
 
 namespace LlmCourse.Tests.Levers;
 
-/// <summary>Notebook 8a's recipe: the tuning split keeps instances apart and leaves the real held-out items alone; the config's sizes.</summary>
+/// <summary>Notebook 8a's recipe: the tuning split keeps instances apart and leaves the real held-out items alone; the config's sizes; replay as in full fine-tuning.</summary>
 public class LoraRecipeTests
 {
     [Fact]
@@ -34,5 +34,17 @@ public class LoraRecipeTests
         var report = Lora.Apply(model, plain);
         Assert.Equal(6 * model.Config.Layers, report.Layers.Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => LoraRecipe.Config(0, template));
+    }
+
+    [Fact]
+    public void The_settings_replay_austen_like_full_fine_tuning_so_forgetting_compares_fairly()
+    {
+        // 8a compares LoRA's Austen bits/char with the committed SFT checkpoint's: a change to either recipe's
+        // replay (or batch) without the other makes that comparison unfair again.
+        Assert.True(LoraRecipe.Settings.ReplayWindows > 0);
+        Assert.Equal(SftRecipe.Settings.ReplayWindows, LoraRecipe.Settings.ReplayWindows);
+        Assert.Equal(SftRecipe.Settings.ReplayWeight, LoraRecipe.Settings.ReplayWeight);
+        Assert.Equal(SftRecipe.Settings.BatchSize, LoraRecipe.Settings.BatchSize);
+        LoraRecipe.Settings.Validate();
     }
 }

@@ -16,7 +16,8 @@ namespace LlmCourse.Bench;
 /// <c>-- sft [output folder] [key=value ...]</c>; default output: artifacts/sft. Keys override the recipe for
 /// experiments: steps, batch, lr, minlr, warmup, replay (windows per step), replayweight, instructions, reading,
 /// lookup (shares), before=1 (also evaluate the base model's accuracy; its bits per character are always measured),
-/// compare=folder (another checkpoint's bits per character and accuracy; with steps=0 only that).
+/// compare=folder (another checkpoint's bits per character and accuracy; with steps=0 only that), from=folder (start there, not
+/// at the base checkpoint).
 /// </summary>
 public sealed class SftBench : IBenchmark
 {
@@ -46,7 +47,7 @@ public sealed class SftBench : IBenchmark
         };
         Console.WriteLine($"settings: {settings}");
         var total = Stopwatch.StartNew();
-        var loaded = GptCheckpoint.Load(BaseRecipe.Folder);
+        var loaded = GptCheckpoint.Load(options.GetValueOrDefault("from", BaseRecipe.Folder)); // from=folder: start from another checkpoint
         using var model = loaded.Model;
         var tokenizer = loaded.Tokenizer!;
         var template = SftRecipe.Template(model, tokenizer);

@@ -105,25 +105,28 @@ public static class SftRecipe
     /// the recipe reads. The bench stores it as <see cref="RecipeFile"/> next to the checkpoint; a test compares the
     /// two, so a recipe or data change without a regenerated checkpoint fails.
     /// </summary>
-    public static string Describe()
+    public static string Describe() => Describe(Settings, InstructionShare, ReadingShare, RepeatShare, LookupShare);
+
+    /// <summary><see cref="Describe()"/> for other settings and shares (the reader recipe's).</summary>
+    internal static string Describe(SftSettings settings, double instructions, double reading, double repeat, double lookup)
     {
-        var lines = new List<string> { $"settings: {Settings}" };
-        lines.Add($"shares: instructions {InstructionShare}, reading {ReadingShare}, repeat {RepeatShare}, lookup {LookupShare}");
+        var lines = new List<string> { $"settings: {settings}" };
+        lines.Add($"shares: instructions {instructions}, reading {reading}, repeat {repeat}, lookup {lookup}");
         var files = new List<string> { AlignmentDataFiles.InstructionsTrain };
-        if (Uses(ReadingShare) || Uses(RepeatShare)) files.Add(AlignmentDataFiles.ReadingTrain);
-        if (Uses(LookupShare)) files.Add(AlignmentDataFiles.LookupTrain);
+        if (Uses(reading) || Uses(repeat)) files.Add(AlignmentDataFiles.ReadingTrain);
+        if (Uses(lookup)) files.Add(AlignmentDataFiles.LookupTrain);
         foreach (var file in files)
         {
             var bytes = File.ReadAllBytes(Path.Combine(AlignmentDataFiles.Folder, file));
             lines.Add($"data: {file} sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}");
         }
-        lines.Add($"replay: {(Settings.ReplayWindows > 0 ? "corpus Austen, training chapters" : "none")}");
+        lines.Add($"replay: {(settings.ReplayWindows > 0 ? "corpus Austen, training chapters" : "none")}");
         return string.Join("\n", lines) + "\n";
     }
 
     private static bool Uses(double share) => share > 0; // a method, not a constant comparison: the shares are consts
 
-    /// <summary>The file in the checkpoint folder that holds <see cref="Describe"/> of the run that made it.</summary>
+    /// <summary>The file in the checkpoint folder that holds <see cref="Describe()"/> of the run that made it.</summary>
     public const string RecipeFile = "recipe.txt";
 
     /// <summary>The pretraining text to replay and to measure forgetting on: the corpus's training and validation chapters.</summary>

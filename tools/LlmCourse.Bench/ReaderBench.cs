@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace LlmCourse.Bench;
 
 /// <summary>
-/// Makes the reader checkpoint by <see cref="ReaderRecipe"/> (about 40 minutes on 2 idle cores) and reports the induction
+/// Makes the reader checkpoint by <see cref="ReaderRecipe"/> (about 20 minutes on 2 idle cores) and reports the induction
 /// probe along the copy lesson, then copy probe, reading, lookup and instruction accuracy and forgetting.
 /// <c>-- reader [output folder]</c>; default output: artifacts/reader (data/checkpoints/reader to regenerate the committed one).
 /// </summary>

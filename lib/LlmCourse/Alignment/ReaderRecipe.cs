@@ -9,7 +9,7 @@ namespace LlmCourse.Alignment;
 /// the base checkpoint first takes a <see cref="CopyLesson"/> (repeated random tokens until an induction circuit forms,
 /// which the base model never grew and 300 fine-tuning steps cannot grow), then the SFT recipe's fine-tune
 /// (<see cref="SftRecipe.Settings"/>, with replay) on the instructions mixed with the reading lessons, repeat lessons
-/// and tool-use transcripts of <see cref="ReadingData"/>. About 40 minutes on 2 cores, most of it the copy lesson, so
+/// and tool-use transcripts of <see cref="ReadingData"/>. About 20 minutes on 2 idle cores, most of it the copy lesson, so
 /// the notebook loads the result; the bench entry <c>reader</c> reproduces it.
 /// </summary>
 public static class ReaderRecipe

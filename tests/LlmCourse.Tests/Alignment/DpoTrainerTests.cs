@@ -19,34 +19,29 @@ public class DpoTrainerTests
         Assert.True(history[^1].Margin > 1);
     }
 
+    private static readonly DpoSettings ToySettings = new(Beta: 0.5, Steps: 25, BatchSize: 16, LearningRate: 3e-3, WarmupSteps: 2);
+
+    /// <summary>The last step of a toy DPO run from the same policy, reference and pairs as the first test.</summary>
+    private static DpoStep LastToyStep(DpoSettings settings)
+    {
+        using var policy = AlignmentToys.Model(seed: 8);
+        using var reference = AlignmentToys.Model(seed: 8);
+        return DpoTrainer.Train(policy, reference, AlignmentToys.Pairs(48, seed: 6), settings)[^1];
+    }
+
     [Fact]
     public void The_chosen_nll_term_keeps_the_winners_likelier_than_plain_dpo_does()
     {
-        var pairs = AlignmentToys.Pairs(48, seed: 6);
-        double ChosenNllAfter(double weight)
-        {
-            using var policy = AlignmentToys.Model(seed: 8);
-            using var reference = AlignmentToys.Model(seed: 8);
-            return DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Beta: 0.5, Steps: 25, BatchSize: 16, LearningRate: 3e-3, WarmupSteps: 2, ChosenNllWeight: weight))[^1].ChosenNll;
-        }
-        var plain = ChosenNllAfter(0);
-        var withNll = ChosenNllAfter(1);
+        var plain = LastToyStep(ToySettings).ChosenNll;
+        var withNll = LastToyStep(ToySettings with { ChosenNllWeight = 1 }).ChosenNll;
         Assert.True(withNll < plain - 0.05, $"chosen NLL per token: plain DPO {plain:F3}, with the NLL term {withNll:F3}");
     }
 
     [Fact]
     public void Without_the_preference_term_the_rejected_answers_are_not_pushed_down()
     {
-        var pairs = AlignmentToys.Pairs(48, seed: 6);
-        DpoStep Last(double preferenceWeight)
-        {
-            using var policy = AlignmentToys.Model(seed: 8);
-            using var reference = AlignmentToys.Model(seed: 8);
-            return DpoTrainer.Train(policy, reference, pairs, new DpoSettings(Beta: 0.5, Steps: 25, BatchSize: 16, LearningRate: 3e-3, WarmupSteps: 2,
-                ChosenNllWeight: 1, PreferenceWeight: preferenceWeight))[^1];
-        }
-        var nllOnly = Last(0);
-        var both = Last(1);
+        var nllOnly = LastToyStep(ToySettings with { ChosenNllWeight = 1, PreferenceWeight = 0 });
+        var both = LastToyStep(ToySettings with { ChosenNllWeight = 1 });
         // The DPO loss is still reported (not trained on) in the NLL-only run: its margin stays far below the full run's.
         Assert.True(both.Margin > nllOnly.Margin + 0.5, $"implicit reward margin: with the preference term {both.Margin:F2}, without {nllOnly.Margin:F2}");
         Assert.True(both.RejectedReward < nllOnly.RejectedReward, $"rejected reward: with {both.RejectedReward:F2}, without {nllOnly.RejectedReward:F2}");

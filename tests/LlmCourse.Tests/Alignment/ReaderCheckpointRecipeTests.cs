@@ -30,9 +30,9 @@ public class ReaderCheckpointRecipeTests
     [Fact]
     public void The_sources_carry_the_recipe_shares_in_the_sft_order()
     {
-        var (model, tokenizer) = (GptCheckpoint.Load(BaseRecipe.Folder).Model, GptCheckpoint.Load(BaseRecipe.Folder).Tokenizer!);
-        using var _ = model;
-        var sources = ReaderRecipe.Sources(SftRecipe.Template(model, tokenizer), AlignmentDataFiles.LoadInstructions(), ReadingData.Generate());
+        var loaded = GptCheckpoint.Load(BaseRecipe.Folder);
+        using var model = loaded.Model;
+        var sources = ReaderRecipe.Sources(SftRecipe.Template(model, loaded.Tokenizer!), AlignmentDataFiles.LoadInstructions(), ReadingData.Generate());
         Assert.Equal(["instructions", "reading", "repeat", "lookup"], sources.Select(s => s.Name));
         Assert.Equal([9.0, 4, 2, 1], sources.Select(s => s.Weight));
     }
